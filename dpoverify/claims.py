@@ -1,0 +1,196 @@
+"""The claim model: how one result of the paper is stated as data for the engines.
+
+A :class:`Claim` (``theorem-4.3``, ``lemma-b.1``, ``eq-5``, ...) carries its source in the paper,
+its parameters in the paper's notation with their domains, its hypotheses and conclusions as
+sympy relations, the claims it depends on, and its *obligations*: the checks whose verdicts make
+up the claim's verdict. An obligation is one of four kinds (:class:`Kind`) and holds a *spec*,
+an object naming the engine that decides it (``spec.ENGINE``, a module with ``run(spec, ctx)``
+and ``replay(spec, counterexample, ctx)``). Engines know nothing of particular theorems; theorem
+modules in ``theorems/`` know nothing of how engines decide.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from fractions import Fraction
+from typing import Any, ClassVar
+
+import sympy as sp
+
+PAPER_VERSION = "arXiv 2408.03459v5"
+
+
+class Kind(str, Enum):
+    SYMBOLIC = "symbolic"  # a proof step, decided over its whole hypothesis domain
+    CONSISTENCY = "consistency"  # a main-text statement against its appendix version
+    SIMULATION = "simulation"  # a property checked against the simulator / autodiff
+    EMPIRICAL = "empirical"  # an audit on real models and data (gpu_checks)
+
+
+class DomainError(ValueError):
+    """A parameter value outside its domain, or one that is not a finite number."""
+
+
+@dataclass(frozen=True)
+class Domain:
+    """A parameter's domain: an interval of the reals (ends may be infinite), optionally integers."""
+
+    lo: Any = -sp.oo
+    hi: Any = sp.oo
+    lo_closed: bool = True
+    hi_closed: bool = True
+    integer: bool = False
+
+    def __post_init__(self) -> None:
+        for end in ("lo", "hi"):
+            v = getattr(self, end)
+            exact = sp.Rational(repr(v)) if isinstance(v, float) else sp.sympify(v)
+            object.__setattr__(self, end, exact)
+
+    def contains(self, value: Any) -> bool:
+        x = sp.sympify(value)
+        if not x.is_finite or not x.is_real:
+            return False
+        if self.integer and not x.is_integer:
+            return False
+        if self.lo.is_finite and not (x >= self.lo if self.lo_closed else x > self.lo):
+            return False
+        if self.hi.is_finite and not (x <= self.hi if self.hi_closed else x < self.hi):
+            return False
+        return True
+
+    @property
+    def bounded(self) -> bool:
+        return bool(self.lo.is_finite and self.hi.is_finite)
+
+    def __str__(self) -> str:
+        lb = "[" if (self.lo_closed and self.lo.is_finite) else "("
+        rb = "]" if (self.hi_closed and self.hi.is_finite) else ")"
+        lo = "-∞" if self.lo == -sp.oo else str(self.lo)
+        hi = "∞" if self.hi == sp.oo else str(self.hi)
+        kind = "integers in " if self.integer else ""
+        return f"{kind}{lb}{lo}, {hi}{rb}"
+
+
+def parse_value(text: str) -> sp.Rational:
+    """Parse a user-given number exactly ('1/4', '0.25', '1e-3', '880'); reject NaN/inf/garbage."""
+    t = text.strip()
+    try:
+        value = sp.Rational(Fraction(t))
+    except (ValueError, ZeroDivisionError, TypeError):
+        raise DomainError(f"'{text}' is not a finite number (use e.g. 880, 0.25, 1/4, 1e-3)") from None
+    return value
+
+
+@dataclass(frozen=True)
+class Param:
+    """A parameter in the paper's notation, e.g. ``Param("l_b", Domain(1/4, 1/2), "norm of the shared component b")``."""
+
+    name: str
+    domain: Domain
+    doc: str = ""
+    display: str = ""  # unicode form shown to readers, e.g. "β"; defaults to name
+
+    @property
+    def symbol(self) -> sp.Symbol:
+        return symbol(self.name)
+
+    @property
+    def label(self) -> str:
+        return self.display or self.name
+
+    def restrict(self, **kw: Any) -> "Param":
+        """The same parameter with a narrower domain (``restrict(lo=40)``)."""
+        d = self.domain
+        new = Domain(
+            kw.get("lo", d.lo), kw.get("hi", d.hi), kw.get("lo_closed", d.lo_closed),
+            kw.get("hi_closed", d.hi_closed), kw.get("integer", d.integer),
+        )
+        return Param(self.name, new, self.doc, self.display)
+
+
+def symbol(name: str) -> sp.Symbol:
+    """The sympy symbol for a parameter name; all parameters of the paper are real."""
+    return sp.Symbol(name, real=True)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a claim or step is printed: section, equation numbers, paper version."""
+
+    section: str
+    equations: tuple[str, ...] = ()
+    version: str = PAPER_VERSION
+
+    def __str__(self) -> str:
+        eqs = f", eqs. {', '.join(self.equations)}" if self.equations else ""
+        return f"{self.version}, {self.section}{eqs}"
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A labelled hypothesis or conclusion: a sympy relation (or expression) plus the printed text."""
+
+    label: str
+    expr: Any
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Implication:
+    """Symbolic spec: for all ``variables`` in their domains, ``assumptions`` imply ``goal``.
+
+    ``goal`` is a sympy relation (``<=``, ``<``, ``Eq``) or an ``And``/``Or`` of them. Where
+    ``vacuous_when`` holds the statement asserts nothing (a failure probability >= 1, an error
+    bound >= 1); the prover reports that region as VACUOUS instead of proving or refuting there.
+    ``substitutions`` records, for a consistency obligation, the substitutions the paper names
+    (already applied to ``goal``; kept for display).
+    """
+
+    ENGINE: ClassVar[str] = "dpoverify.prover"
+    variables: tuple[Param, ...]
+    assumptions: tuple[Any, ...]
+    goal: Any
+    vacuous_when: Any = None
+    substitutions: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Obligation:
+    """One check of a claim: a proof step, a consistency check, a simulated or empirical property."""
+
+    id: str
+    kind: Kind
+    title: str
+    cites: str
+    spec: Any
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A numbered result of the paper, its statement as data and its obligations."""
+
+    id: str
+    title: str
+    source: Source
+    statement: str
+    params: tuple[Param, ...] = ()
+    hypotheses: tuple[Statement, ...] = ()
+    conclusions: tuple[Statement, ...] = ()
+    depends_on: tuple[str, ...] = ()
+    obligations: tuple[Obligation, ...] = ()
+    notes: str = ""
+    module: str = field(default="", compare=False)
+
+    def param(self, name: str) -> Param:
+        for p in self.params:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+    def obligation(self, oid: str) -> Obligation:
+        for o in self.obligations:
+            if o.id == oid:
+                return o
+        raise KeyError(oid)

@@ -1,0 +1,75 @@
+"""Specs that theorem modules use for non-symbolic obligations (the symbolic one,
+:class:`dpoverify.claims.Implication`, lives with the claim model).
+
+:class:`SimulationProperty` -- a property of the simulated setting of Section 3, checked by
+``dpoverify.fuzzing.engine`` at a regime (``check``) or over Hypothesis-drawn regimes (``fuzz``).
+:class:`GradientIdentity` -- a formula of the paper for a time derivative, checked by
+``dpoverify.gradcheck`` against automatic differentiation of the actual loss of a softmax model.
+:class:`EmpiricalAudit` -- a statistic of a real-model audit (``gpu_checks``) against the paper.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, ClassVar
+
+
+@dataclass(frozen=True)
+class SimulationProperty:
+    """A claimed property of the simulator's observable, at parameter regimes.
+
+    regime: default parameter values for ``dpoverify check`` (values may be sympy expressions of
+        other parameters, e.g. ``{"d": "5*Q", "v": "1/(32*sqrt(Q))"}``, so ``--param Q=100``
+        propagates); the fuzzer varies them.
+    hypotheses: the claim's hypotheses as sympy relations over the regime's parameters (used to
+        place a regime inside, on the boundary of, or outside them).
+    observable: what the simulator must produce ("train_margins", "population_risk", "kernel",
+        "flow_residual", ...; see ``dpoverify.fuzzing.engine.OBSERVABLES``).
+    horizon: sympy expression of the time to integrate to (e.g. tau_1), or None.
+    check: ``check(observation, params) -> (holds: bool, slack: float, detail: dict)``; slack > 0
+        means satisfied with room to spare, < 0 a violation (the fuzzer climbs toward negative).
+    failure_probability: sympy expression of the probability with which the claim allows the
+        property to fail (None: deterministic, one violation refutes). Where it is >= 1 the claim
+        asserts nothing and the verdict is VACUOUS.
+    """
+
+    ENGINE: ClassVar[str] = "dpoverify.fuzzing.engine"
+    regime: dict[str, Any]
+    hypotheses: tuple[Any, ...]
+    observable: str
+    check: Callable[[Any, dict[str, Any]], tuple[bool, float, dict]]
+    horizon: Any = None
+    failure_probability: Any = None
+    loss: str = "dpo"
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class GradientIdentity:
+    """A formula of the paper for a rate of change, against autodiff of the real loss.
+
+    quantity: which rate the formula gives ("margin_rate": tau * dr_j/dt for every training
+        sample; "response_reward_rate": tau * dr_{w/l,j}/dt; "token_reward_rate": eq. 5's
+        tau * dr(y)/dt in the multi-token model).
+    formula: ``formula(instance) -> array``, the paper's expression evaluated on an instance of
+        ``dpoverify.gradcheck`` (embeddings, one-hot responses, current margins, beta, tau, N).
+    loss: "dpo" (sigma(-r)), "ipo" ((r-1)^2), "slic" (max(0, 1-r)) -- Section 7's GPO family.
+    """
+
+    ENGINE: ClassVar[str] = "dpoverify.gradcheck"
+    quantity: str
+    formula: Callable[[Any], Any]
+    model: str = "single-token"
+    loss: str = "dpo"
+
+
+@dataclass(frozen=True)
+class EmpiricalAudit:
+    """A statistic from ``dpoverify audit`` (gpu_checks) judged against the paper's claim.
+
+    statistic: key in the audit's results JSON (see ``gpu_checks.results``).
+    judge: ``judge(audit_results) -> (verdict_name, summary, evidence)``.
+    """
+
+    ENGINE: ClassVar[str] = "gpu_checks.engine"
+    statistic: str
+    judge: Callable[[dict], tuple[str, str, dict]]
