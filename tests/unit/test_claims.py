@@ -1,0 +1,28 @@
+import pytest
+import sympy as sp
+
+from dpoverify.claims import Domain, DomainError, parse_value
+
+
+@pytest.mark.parametrize("text,value", [("880", 880), ("1/4", sp.Rational(1, 4)), ("0.25", sp.Rational(1, 4)),
+                                        ("1e-3", sp.Rational(1, 1000)), (" -2 ", -2)])
+def test_parse_value_is_exact(text, value):
+    assert parse_value(text) == value
+
+
+@pytest.mark.parametrize("text", ["nan", "inf", "-inf", "", "abc", "1/0", "2**10"])
+def test_parse_value_rejects_non_numbers(text):
+    with pytest.raises(DomainError):
+        parse_value(text)
+
+
+def test_domain_membership_is_exact():
+    d = Domain(0.25, 0.5)
+    assert d.contains(sp.Rational(1, 4)) and d.contains(sp.Rational(1, 2))
+    assert not d.contains(sp.Rational(1, 2) + sp.Rational(1, 10**30))
+    open_ = Domain(0, lo_closed=False)
+    assert not open_.contains(0) and open_.contains(sp.Rational(1, 10**30))
+    ints = Domain(1, integer=True)
+    assert ints.contains(3) and not ints.contains(sp.Rational(7, 2)) and not ints.contains(0)
+    assert not ints.contains(sp.oo) and not ints.contains(sp.nan)
+    assert str(ints) == "integers in [1, ∞)" and str(d) == "[1/4, 1/2]"
