@@ -1,0 +1,46 @@
+"""The GPO family of Section 7: the loss is the mean of f(r_i) over margins r_i, and the flow of
+eq. 3 has sigma(-r_i) replaced by phi(r_i) = -f'(r_i).
+
+dpo   f(r) = -log sigma(r)     phi(r) = sigma(-r)
+ipo   f(r) = (r - 1)^2         phi(r) = 2 (1 - r)
+slic  f(r) = max(0, 1 - r)     phi(r) = 1 if r <= 1 else 0  (at the kink r = 1 the subgradient
+                                                             torch's autograd of clamp(1 - r, min=0) uses)
+"""
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import expit
+
+LOSSES = ("dpo", "ipo", "slic")
+
+
+def check_loss(loss: str) -> str:
+    if loss not in LOSSES:
+        raise ValueError(f"unknown loss {loss!r} (choose from {', '.join(LOSSES)})")
+    return loss
+
+
+def phi(loss: str, r):
+    """-f'(r) elementwise for a numpy array or a torch tensor."""
+    if not isinstance(r, np.ndarray) and hasattr(r, "sigmoid"):  # torch tensor
+        if loss == "dpo":
+            return (-r).sigmoid()
+        if loss == "ipo":
+            return 2.0 * (1.0 - r)
+        return (r <= 1).to(r.dtype)
+    if loss == "dpo":
+        return expit(-r)
+    if loss == "ipo":
+        return 2.0 * (1.0 - r)
+    return (r <= 1).astype(np.result_type(r, np.float32))
+
+
+def f_torch(loss: str, r):
+    """f(r) as a torch expression (for autograd ground truth)."""
+    import torch
+
+    if loss == "dpo":
+        return -torch.nn.functional.logsigmoid(r)
+    if loss == "ipo":
+        return (r - 1.0) ** 2
+    return torch.clamp(1.0 - r, min=0.0)
