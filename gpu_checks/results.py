@@ -1,0 +1,103 @@
+"""The results file of ``dpoverify audit``: ``<out>/audit.json``, schema ``dpoverify.audit/1``.
+
+Written atomically (``dpoverify.results.write_json``) after the geometry audit and again after
+each finished K, so a killed run leaves a valid file (``"complete": false``). Keys are stable;
+new keys may be added, none renamed. Numbers are plain floats; matrices are lists of rows.
+
+Top level::
+
+  schema        "dpoverify.audit/1"
+  created       ISO time of the last write
+  complete      true once every K of the DPO runs has finished
+  seed          the seed of every random choice (split, shuffles, minibatches, init)
+  provenance    dpoverify.results.provenance()
+  config        {model, model_kind ("encoder"|"causal-lm"), readout ("mean"|"cls"|"last-token"),
+                 prompt ("template"|"statement"), template, answer_tokens [" Yes", " No"],
+                 dataset ("embedded"|directory path), mode ("last-layer"|"full"), k [..],
+                 persona_sets {"<K>": [names]}, persona_sets_source ("appendix-f"|"seeded-sample"),
+                 steps, batch_size, lr, beta, optimizer, eval_every, train_fraction (0.9),
+                 device, dtype, shuffles}
+  data          {n_personas, n_statements, embedding_dim,
+                 personas {name: {aligned, misaligned}}}
+  geometry      see below
+  dpo           see below (absent until the first K finishes)
+  verdicts      [{claim, obligation, title, verdict, summary}] -- the EmpiricalAudit judges of
+                theorems/ applied to this file by the CLI (absent if the CLI did not judge)
+  plots         {"figure3": path, "figure5": path, "figure7": path, "figure8": path} (relative)
+
+``geometry`` (embeddings of all statements of all personas; personas in lexicographic order):
+
+  personas                  [names]
+  readout                   the read-out used
+  figure3a                  {matrix, offdiag_mean, offdiag_min, offdiag_max, diag_mean}
+                            mean pairwise cosine of statements of persona a vs persona b
+                            (diagonal excludes self-pairs) -- Figure 3a / 6a
+  figure3b                  same after subtracting the global mean embedding -- Figure 3b / 6b,
+                            plus offdiag_max_abs and forced_offdiag_mean = -diag_mean/(P-1): the
+                            value the off-diagonal mean is (nearly) forced to by construction
+  within_persona            {mean_cos_same_cluster, mean_cos_opposite_cluster} (raw embeddings)
+  concept_directions        c_i = (mean C_{i,+} - mean C_{i,-})/2:
+                            {cos_matrix, max_abs_cos, mean_abs_cos, norms {name: |c_i|},
+                             delta_lower (= max |cos|, Lemma C.2: δ >= it),
+                             delta_frame (an upper bound on the least δ of Definition C.1, from
+                             the closest orthonormal frame orthogonal to b),
+                             noise_floor {norm_mean, norm_p95, max_abs_cos_mean, max_abs_cos_p95,
+                                          mean_abs_cos_mean, shuffles}}
+                            the floor comes from seeded shuffles of Yes/No labels within persona
+  spread                    Appendix E on aligned statements, each persona scaled to unit norm on
+                            average: {mean_cov_frobenius, mean_sq_dist, per_persona {name: [f, m]},
+                            participation_ratio_mean (trace^2 / ||Cov||_F^2), dim}
+  normality                 {test: "scipy.stats.normaltest (D'Agostino-Pearson)", directions,
+                             n_tests, alpha, rejected_holm, min_p, median_p, fraction_rejected_raw}
+                            on projections of each aligned cluster onto its top principal axes and
+                            seeded random directions, Holm-corrected over all tests
+  theory_units              fitted N(b ± c_i, v^2 I_d), scaled so mean |c_i| = 1:
+                            {scale, l_b, c_norm_min, c_norm_max, v, d, Q, persona_offset_mean
+                             (mean |b_i - b|, b_i the persona's own midpoint), dv2}
+  token_sharing             {Z, Z_samples, counted_over, answer_pairs, distinct_response_sets}
+
+``dpo``:
+
+  mode, steps, eval_every
+  runs   {"<K>": {personas, n_train, n_test, Q_min, seconds,
+                  log [{step, train {loss, rewards/chosen, rewards/rejected, rewards/margins,
+                                     rewards/accuracies}, test {...same...}}],
+                  final {train {...}, test {..., error}}, margin_rate}}
+                 margin_rate: least-squares slope of train rewards/margins against step over the
+                 first half of the run (the regime t <= tau_1 of Theorem 4.2)
+  scaling {k, margin_rate, test_error,
+           rate_fit {exponent, intercept, stderr, r2, ci95 [lo, hi]},   log rate = a + exponent log K
+           spearman {rho, p_one_sided},                                 rate against K
+           error_fit_linear {slope, intercept, r2}, error_fit_logk {slope, intercept, r2}}
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+SCHEMA = "dpoverify.audit/1"
+FILENAME = "audit.json"
+DEFAULT_DIR = "dpoverify-results"
+
+
+class ResultsError(ValueError):
+    """An audit results file that is missing its schema or is not JSON."""
+
+
+def path_in(results_dir: str | Path | None) -> Path:
+    return Path(results_dir or DEFAULT_DIR) / FILENAME
+
+
+def load(results_dir: str | Path | None) -> dict[str, Any] | None:
+    """The audit results in ``results_dir`` (None when there are none)."""
+    p = path_in(results_dir)
+    if not p.is_file():
+        return None
+    try:
+        doc = json.loads(p.read_text())
+    except json.JSONDecodeError as exc:
+        raise ResultsError(f"{p}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    if not isinstance(doc, dict) or doc.get("schema") != SCHEMA:
+        raise ResultsError(f"{p}: not a dpoverify audit file (expected schema {SCHEMA})")
+    return doc
