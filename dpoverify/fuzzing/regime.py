@@ -1,0 +1,129 @@
+"""Parameter regimes: resolving a spec's regime to exact values and placing it against hypotheses.
+
+A regime maps parameter names of the paper (K, Q, d, v, l_b, Z, delta, beta, tau, eps, c, ...)
+to exact sympy numbers. A spec's default regime may hold expressions of other parameters
+(``{"d": "5*Q", "v": "1/(32*sqrt(Q))"}``); :func:`resolve` substitutes until every value is a
+number, so fixing ``Q`` propagates. Hypotheses are sympy relations; :func:`place` decides each
+one exactly at a regime (holds / fails / on its boundary, i.e. both sides equal).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping
+
+import sympy as sp
+
+from ..claims import symbol
+
+# Names of the paper's notation; sympify must read them as real symbols, never as sympy's
+# own objects (``Q`` is sympy's assumption query, ``beta`` the beta function).
+NOTATION = ("K", "Q", "N", "d", "v", "l_b", "Z", "beta", "tau", "eps", "delta", "c", "t", "T")
+
+
+def _locals(names: Iterable[str]) -> dict[str, sp.Symbol]:
+    return {n: symbol(n) for n in set(NOTATION) | set(names)}
+
+
+def sym(expr: Any, names: Iterable[str] = ()) -> sp.Expr:
+    """Parse an expression (string, number, sympy) with the paper's names as real symbols."""
+    if isinstance(expr, sp.Basic):
+        return expr
+    if isinstance(expr, float):
+        return sp.Rational(repr(expr))
+    if isinstance(expr, bool):
+        return sp.true if expr else sp.false
+    return sp.sympify(expr, locals=_locals(names), rational=True)
+
+
+def resolve(regime: Mapping[str, Any], fixed: Mapping[str, Any] | None = None) -> dict[str, sp.Expr]:
+    """Exact values of every parameter: ``fixed`` overrides ``regime``; expressions are substituted
+    until each value is a number. Raises ValueError naming what cannot be resolved."""
+    names = set(regime) | set(fixed or {})
+    exprs = {k: sym(v, names) for k, v in regime.items()}
+    exprs.update({k: sym(v, names) for k, v in (fixed or {}).items()})
+    values: dict[str, sp.Expr] = {}
+    for _ in range(len(exprs) + 1):
+        progress = False
+        for k, e in exprs.items():
+            if k in values:
+                continue
+            e = e.subs({symbol(n): val for n, val in values.items()})
+            if not e.free_symbols:
+                val = sp.nsimplify(e) if e.is_Float else sp.simplify(e) if e.has(sp.sqrt) else e
+                if not (val.is_real and val.is_finite):
+                    raise ValueError(f"parameter {k} = {val} is not a finite real number")
+                values[k] = val
+                progress = True
+        if not progress:
+            break
+    missing = {k: exprs[k] for k in exprs if k not in values}
+    if missing:
+        detail = ", ".join(f"{k} = {e}" for k, e in missing.items())
+        raise ValueError(f"cannot resolve regime: {detail} (fix the missing parameters with --param)")
+    return values
+
+
+def floats(values: Mapping[str, sp.Expr]) -> dict[str, float]:
+    return {k: float(v) for k, v in values.items()}
+
+
+def evaluate(expr: Any, values: Mapping[str, sp.Expr]) -> sp.Expr:
+    """An expression (horizon, failure probability) at exact parameter values."""
+    e = sym(expr, values)
+    return e.subs({symbol(n): v for n, v in values.items()})
+
+
+def as_text(values: Mapping[str, sp.Expr]) -> dict[str, str]:
+    """Exact values as strings that :func:`resolve` reads back unchanged (counterexample payloads)."""
+    return {k: sp.sstr(v) for k, v in values.items()}
+
+
+@dataclass(frozen=True)
+class Placement:
+    """One hypothesis at one regime: holds (True/False, None if undecidable), on its boundary."""
+
+    label: str
+    relation: sp.Basic
+    holds: bool | None
+    boundary: bool
+    lhs: float | None
+    rhs: float | None
+
+    def describe(self) -> str:
+        where = "on the boundary of" if self.boundary else ("inside" if self.holds else "outside")
+        vals = f" ({self.lhs:.6g} vs {self.rhs:.6g})" if self.lhs is not None and self.rhs is not None else ""
+        return f"{where} hypothesis {self.label}{vals}"
+
+
+def hypothesis_relation(h: Any) -> tuple[str, sp.Basic]:
+    """(label, relation) for a hypothesis given as a sympy relation or a Statement-like object."""
+    expr = getattr(h, "expr", h)
+    rel = sym(expr)
+    label = getattr(h, "text", "") or getattr(h, "label", "") or sp.sstr(rel)
+    return str(label), rel
+
+
+def place(hypotheses: Iterable[Any], values: Mapping[str, sp.Expr]) -> list[Placement]:
+    """Decide each hypothesis exactly at ``values``."""
+    out = []
+    subs = {symbol(n): v for n, v in values.items()}
+    for h in hypotheses:
+        label, rel = hypothesis_relation(h)
+        lhs = rhs = None
+        boundary = False
+        if isinstance(rel, sp.core.relational.Relational):
+            l, r = rel.lhs.subs(subs), rel.rhs.subs(subs)
+            if not (l.free_symbols or r.free_symbols):
+                lhs, rhs = float(l), float(r)
+                boundary = bool(sp.simplify(l - r) == 0) and not isinstance(rel, (sp.StrictLessThan, sp.StrictGreaterThan))
+        decided = rel.subs(subs)
+        if decided in (sp.true, sp.false):
+            holds: bool | None = bool(decided)
+        else:
+            try:
+                decided = sp.simplify(decided)
+                holds = bool(decided) if decided in (sp.true, sp.false) else None
+            except TypeError:
+                holds = None
+        out.append(Placement(label, rel, holds, boundary, lhs, rhs))
+    return out

@@ -1,0 +1,269 @@
+"""Hypothesis strategies over the paper's parameter space, built constructively from a spec.
+
+Every hypothesis of a :class:`~dpoverify.specs.SimulationProperty` that reads ``s <= bound`` or
+``s >= bound`` for one parameter ``s`` (its *subject*; e.g. ``v <= 1/(32 sqrt(Q))``: subject v,
+bound depending on Q) becomes a bound on ``s``; a relation with no parameter alone on one side
+is solved for its last-drawn parameter (``Z*l_b**2 <= 1/4`` -> ``Z <= 1/(4 l_b^2)``) with the
+direction read off numerically. Parameters are drawn in dependency order (K, Q, l_b, Z, d, v, ...,
+then anything whose bounds mention them), each inside the intersection of its bounds, so no draw
+is rejected by ``assume``. Placements:
+
+* ``inside``: every hypothesis holds (reals drawn uniformly between their bounds, the bound
+  itself included, so the search reaches the boundary);
+* ``("boundary", i)``: hypothesis i holds with equality (an integer subject takes the largest
+  integer allowed), the others hold;
+* ``("outside", i)``: hypothesis i fails (its subject just past the bound up to 4x beyond it, or
+  below a lower bound), the others hold where they still can. Where violating i forces another to
+  fail too (l_b > 1/2 leaves no integer Z <= 1/(4 l_b^2)), the regime says so: ``Drawn.violated``
+  is computed exactly after the draw.
+
+Sizes are CPU-bounded by the profile (:func:`limits`): N = 2KQ <= max_n and N d <= max_nd, and the
+simulator's own requirement d >= K + 1 always holds.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+import sympy as sp
+from hypothesis import strategies as st
+
+from ..claims import symbol
+from ..profiles import Profile
+from .regime import hypothesis_relation, place, sym
+
+ORDER = ("K", "Q", "l_b", "Z", "d", "v", "beta", "tau", "eps", "delta", "c")
+
+
+@dataclass(frozen=True)
+class Axis:
+    """A parameter's base range when no hypothesis bounds it (CPU-sized)."""
+
+    lo: Any
+    hi: Any
+    integer: bool = False
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_k: int
+    max_n: int  # N = 2KQ
+    max_nd: int  # N * d (memory and time of one right-hand side evaluation)
+
+
+def limits(profile: Profile) -> Limits:
+    """ci stays around N <= 600 so a property example costs well under a second; thorough grows."""
+    return {
+        "quick": Limits(max_k=3, max_n=240, max_nd=60_000),
+        "ci": Limits(max_k=6, max_n=600, max_nd=400_000),
+    }.get(profile.name, Limits(max_k=20, max_n=profile.sim_max_n, max_nd=40 * profile.sim_max_n * 50))
+
+
+def axes(lim: Limits) -> dict[str, Axis]:
+    """Base ranges in the paper's notation (Section 3, Definition C.1)."""
+    K, Q = symbol("K"), symbol("Q")
+    return {
+        "K": Axis(1, lim.max_k, integer=True),
+        "Q": Axis(1, sp.floor(sp.Rational(lim.max_n, 2) / K), integer=True),
+        "d": Axis(K + 1, sp.Min(20 * Q, sp.floor(sp.Rational(lim.max_nd, 2) / (K * Q))), integer=True),
+        "Z": Axis(1, K, integer=True),
+        "l_b": Axis(0, 1),
+        "v": Axis(sp.Rational(1, 5000), 1),
+        "delta": Axis(0, sp.Rational(49, 100)),
+        "beta": Axis(sp.Rational(1, 10), 2),
+        "tau": Axis(sp.Rational(1, 2), 2),
+        "eps": Axis(sp.Rational(1, 100), 100),
+        "c": Axis(sp.Rational(1, 100), 10),
+    }
+
+
+@dataclass(frozen=True)
+class Bound:
+    """Hypothesis ``index`` as a bound on ``subject``: upper (s <= expr) or lower (s >= expr);
+    ``direction`` None means it must be read numerically at draw time (solved relations)."""
+
+    index: int
+    label: str
+    relation: sp.Basic
+    subject: str
+    expr: sp.Expr
+    direction: str | None
+    strict: bool
+
+
+def _alone(rel) -> tuple[str, sp.Expr, str, bool] | None:
+    strict = isinstance(rel, (sp.StrictLessThan, sp.StrictGreaterThan))
+    less = isinstance(rel, (sp.LessThan, sp.StrictLessThan))
+    if rel.lhs.is_Symbol:
+        return rel.lhs.name, rel.rhs, ("upper" if less else "lower"), strict
+    if rel.rhs.is_Symbol:
+        return rel.rhs.name, rel.lhs, ("lower" if less else "upper"), strict
+    return None
+
+
+def bounds(hypotheses) -> list[Bound]:
+    """Each hypothesis as a bound on one parameter (see module docstring)."""
+    out = []
+    for i, h in enumerate(hypotheses):
+        label, rel = hypothesis_relation(h)
+        if not isinstance(rel, sp.core.relational.Relational) or isinstance(rel, (sp.Eq, sp.Ne)):
+            raise ValueError(f"hypothesis {label!r} is not an inequality; the fuzzer cannot place it")
+        alone = _alone(rel)
+        if alone:
+            s, e, direction, strict = alone
+            out.append(Bound(i, label, rel, s, e, direction, strict))
+            continue
+        names = sorted((s.name for s in rel.free_symbols), key=lambda n: ORDER.index(n) if n in ORDER else len(ORDER))
+        s = names[-1]
+        sols = [x for x in sp.solve(sp.Eq(rel.lhs, rel.rhs), symbol(s)) if not x.has(sp.I)]
+        if len(sols) != 1:
+            raise ValueError(f"hypothesis {label!r}: cannot solve for one parameter (tried {s})")
+        out.append(Bound(i, label, rel, s, sols[0], None,
+                         isinstance(rel, (sp.StrictLessThan, sp.StrictGreaterThan))))
+    return out
+
+
+def draw_order(names, bnds: list[Bound]) -> list[str]:
+    """Parameters in an order where every bound's expression is drawn before its subject."""
+    deps = {n: set() for n in names}
+    for b in bnds:
+        deps.setdefault(b.subject, set()).update(s.name for s in b.expr.free_symbols)
+    for n, ax in axes(Limits(1, 1, 1)).items():
+        if n in deps:
+            deps[n].update(s.name for s in (sp.sympify(ax.lo).free_symbols | sp.sympify(ax.hi).free_symbols))
+    ordered: list[str] = []
+    pending = sorted(deps, key=lambda n: (ORDER.index(n) if n in ORDER else len(ORDER), n))
+    while pending:
+        for n in pending:
+            if all(d in ordered or d not in deps or d == n for d in deps[n]):
+                ordered.append(n)
+                pending.remove(n)
+                break
+        else:
+            raise ValueError(f"circular bounds among {pending}")
+    return ordered
+
+
+@dataclass
+class Drawn:
+    """A drawn regime: exact values, the placement asked for and the placement it has."""
+
+    values: dict[str, sp.Expr]
+    mode: str  # "inside", "boundary", "outside"
+    target: str | None  # label of the hypothesis on whose boundary / outside it was placed
+    violated: list[str] = field(default_factory=list)
+    on_boundary: list[str] = field(default_factory=list)
+
+    def __repr__(self) -> str:  # what Hypothesis prints for a falsifying example
+        vals = ", ".join(f"{k}={sp.sstr(v)}" for k, v in self.values.items())
+        where = self.mode + (f" [{self.target}]" if self.target else "")
+        return f"Drawn({where}: {vals})"
+
+
+def _num(e: sp.Expr, known: Mapping[str, sp.Expr]) -> sp.Expr:
+    return sp.sympify(e).subs({symbol(n): v for n, v in known.items()})
+
+
+def _direction(b: Bound, known: Mapping[str, sp.Expr], at: sp.Expr) -> str:
+    """For a solved relation: is it an upper or a lower bound on its subject near ``at``?"""
+    if b.direction:
+        return b.direction
+    probe = b.relation.subs({symbol(n): v for n, v in known.items()}).subs(symbol(b.subject), at * 2 + 1)
+    return "lower" if bool(probe) else "upper"
+
+
+def _interval(name: str, ax: Axis, own: list[Bound], known, skip: int | None):
+    lo, hi = _num(ax.lo, known), _num(ax.hi, known)
+    for b in own:
+        if b.index == skip:
+            continue
+        e = _num(b.expr, known)
+        if _direction(b, known, e) == "upper":
+            hi = sp.Min(hi, e)
+        else:
+            lo = sp.Max(lo, e)
+    return sp.nsimplify(lo) if lo.is_Float else lo, hi
+
+
+def _round_in(x: sp.Expr, lo, hi, integer: bool, up: bool) -> sp.Expr:
+    if not integer:
+        return x
+    return sp.Integer(math.ceil(x) if up else math.floor(x))
+
+
+@st.composite
+def regimes(draw, spec, profile: Profile, mode: str = "inside", target: int | None = None,
+            keep: Mapping[str, Any] | None = None):
+    """A regime for ``spec`` placed as asked (``mode`` in inside / boundary / outside of
+    hypothesis number ``target``). ``keep`` pins parameters (exact values)."""
+    lim = limits(profile)
+    ax = axes(lim)
+    bnds = bounds(spec.hypotheses)
+    drawn_names = [n for n in spec.regime if n in ax] + [b.subject for b in bnds]
+    keep = {k: sym(v) for k, v in (keep or {}).items()}
+    order = draw_order(dict.fromkeys(drawn_names), bnds)
+    known: dict[str, sp.Expr] = dict(keep)
+    for name in order:
+        if name in known:
+            continue
+        a = ax.get(name, Axis(0, 1))
+        own = [b for b in bnds if b.subject == name]
+        tb = next((b for b in own if b.index == target), None)
+        lo, hi = _interval(name, a, own, known, skip=target if tb is not None else None)
+        if tb is not None and mode != "inside":
+            e = _num(tb.expr, known)
+            upper = _direction(tb, known, e) == "upper"
+            if mode == "boundary":
+                val = sp.floor(e) if (a.integer and upper) else sp.ceiling(e) if a.integer else e
+            else:  # outside: past the bound, as far as 4x (or down toward 0 for a lower bound)
+                if a.integer:
+                    if upper:
+                        first = sp.floor(e) + 1
+                        val = first + draw(st.integers(0, max(0, int(min(3 * max(e, 1), 60)))))
+                    else:
+                        first = sp.ceiling(e) - 1
+                        val = first - draw(st.integers(0, max(0, int(first) - int(_num(a.lo, known)))))
+                else:
+                    s = sp.Rational(draw(st.floats(1e-3, 3.0)))
+                    val = e * (1 + s) if upper else e / (1 + s)
+                    if e == 0:  # l_b >= 0 style lower bound: nothing below 0 is a regime
+                        val = e + s
+        else:
+            lo_n, hi_n = float(lo), float(hi)
+            if a.integer:
+                ilo, ihi = math.ceil(lo_n - 1e-12), math.floor(hi_n + 1e-12)
+                if ihi < ilo:  # empty (another hypothesis already violated forces this)
+                    val = sp.Integer(max(ilo, int(_num(a.lo, known))))
+                else:
+                    val = sp.Integer(draw(st.integers(ilo, ihi)))
+            else:
+                if hi_n < lo_n:
+                    val = lo
+                else:
+                    u = draw(st.one_of(st.just(1.0), st.floats(0.0, 1.0)))
+                    val = lo + (hi - lo) * sp.Rational(u)
+                    val = sp.simplify(val) if val.has(sp.Min, sp.Max) else val
+        known[name] = sp.nsimplify(val) if getattr(val, "is_Float", False) else val
+    # parameters the spec derives from others (e.g. eps = 1/(16 v (Z+2))) follow the drawn ones
+    from .regime import resolve
+    values = resolve({k: v for k, v in spec.regime.items() if k not in known}, known)
+    for k in known:
+        values[k] = known[k]
+    places = place(spec.hypotheses, values)
+    return Drawn(values=values, mode=mode,
+                 target=None if target is None else places[target].label,
+                 violated=[p.label for p in places if p.holds is False],
+                 on_boundary=[p.label for p in places if p.boundary])
+
+
+def placements(spec) -> list[tuple[str, int | None, str]]:
+    """Every placement the fuzzer searches: (mode, hypothesis index, label)."""
+    out = [("inside", None, "inside all hypotheses")]
+    for b in bounds(spec.hypotheses):
+        out.append(("boundary", b.index, f"on the boundary of {b.label}"))
+        out.append(("outside", b.index, f"outside {b.label}"))
+    return out
+
+
+seeds = st.integers(0, 2**32 - 1)
