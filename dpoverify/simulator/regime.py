@@ -12,10 +12,11 @@ opposite preferences). Two readings of "across all preference responses":
   is used by both clusters of its value, so Z is always even and Z >= 2; a cluster-Z of Z
   allows floor(Z/2) values per token.
 
-Layouts. ``tokens="distinct"`` realizes the requested Z in the worst case: as many values as
-possible share tokens, no token is in more than Z (pair count) response sets, no two values have
-the same response set, no value has a_i = b_i (a simple graph on tokens with K edges and maximum
-degree Z, filled greedily in circulant order on the fewest tokens that allow it).
+Layouts. ``tokens="distinct"`` realizes the requested Z in the worst case: the response sets are the K
+edges of a simple graph on the tokens (no two values with the same set, a_i != b_i) with maximum
+degree min(Z, K) -- some token is shared by as many values as Z allows -- on the fewest tokens
+that allow it, so that as many values as possible share tokens (filled token by token, else in
+circulant order).
 ``tokens="shared"`` gives every value the same pair (token 0 = "Yes" preferred in C_{i,+},
 token 1 = "No"), as the paper's experiments do; it violates the distinct-response-set assumption,
 ignores the requested Z and realizes Z = K (pair) or 2K (cluster).
@@ -109,30 +110,45 @@ def token_pairs(regime: Regime) -> np.ndarray:
     if regime.tokens == "shared":
         return np.tile(np.array([0, 1]), (K, 1))
     z = regime.pair_degree
-    n_tok = max(z + 1, math.ceil(2 * K / z))
+    target = min(z, K)  # the most response sets one token can be in
+    n = target + 1
+    while n * (n - 1) // 2 < K or n * z < 2 * K:
+        n += 1
     while True:
-        edges = _max_degree_graph(n_tok, K, z)
-        if edges is not None:
-            return np.array(edges, dtype=np.int64)
-        n_tok += 1
+        for build in (_lexicographic, _circulant):
+            edges = build(n, K, z)
+            if edges is not None and np.bincount(np.ravel(edges)).max() == target:
+                return np.array(edges, dtype=np.int64)
+        n += 1
 
 
-def _max_degree_graph(n: int, m: int, z: int) -> list[tuple[int, int]] | None:
-    """m edges of a simple graph on n vertices with degrees <= z, circulant-greedy; None if stuck."""
-    deg = [0] * n
-    edges: list[tuple[int, int]] = []
-    seen = set()
+def _add(edges, deg, seen, u, w, z) -> bool:
+    key = (min(u, w), max(u, w))
+    if u == w or key in seen or deg[u] >= z or deg[w] >= z:
+        return False
+    seen.add(key)
+    deg[u] += 1
+    deg[w] += 1
+    edges.append((u, w))
+    return True
+
+
+def _lexicographic(n: int, m: int, z: int):
+    """Fill token 0's response sets first, then token 1's, ... (degrees <= z); None if stuck."""
+    deg, edges, seen = [0] * n, [], set()
+    for u in range(n):
+        for w in range(u + 1, n):
+            if _add(edges, deg, seen, u, w, z) and len(edges) == m:
+                return edges
+    return None
+
+
+def _circulant(n: int, m: int, z: int):
+    """Edges (u, u + s mod n) for s = 1, 2, ... (near z-regular); None if stuck."""
+    deg, edges, seen = [0] * n, [], set()
     for s in range(1, n // 2 + 1):
         for u in range(n):
-            w = (u + s) % n
-            key = (min(u, w), max(u, w))
-            if key in seen or deg[u] >= z or deg[w] >= z:
-                continue
-            seen.add(key)
-            deg[u] += 1
-            deg[w] += 1
-            edges.append((u, w))
-            if len(edges) == m:
+            if _add(edges, deg, seen, u, (u + s) % n, z) and len(edges) == m:
                 return edges
     return None
 

@@ -49,7 +49,7 @@ class PopulationRisk:
         return self.log_risk_worst_value / math.log(10)
 
 
-def test_directions(trajectory: Trajectory, T: float, backend: str = "numpy") -> np.ndarray:
+def fresh_margin_directions(trajectory: Trajectory, T: float, backend: str = "numpy") -> np.ndarray:
     """(2K, d): u_k with r~ = x~ . u_k for a fresh sample of cluster k, from the integrals A(T)."""
     ds = trajectory.dataset
     reg = ds.regime
@@ -62,7 +62,7 @@ def population_risk(dataset, trajectory: Trajectory, T: float, backend: str = "n
     """Exact P(r~(T) <= 0) for a fresh sample, per cluster, per value and overall (log space)."""
     if trajectory.dataset is not dataset:
         raise ValueError("the trajectory was computed on a different dataset")
-    U = test_directions(trajectory, T, backend)
+    U = fresh_margin_directions(trajectory, T, backend)
     mean = np.einsum("kd,kd->k", dataset.means, U)
     sd = dataset.regime.v * np.linalg.norm(U, axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
