@@ -119,13 +119,14 @@ def persona_sets(available: list[str], ks: list[int], seed: int) -> tuple[dict[i
 
 
 def split(persona: Persona, seed: int, train_fraction: float = 0.9):
-    """90/10 split within each cluster of a persona: ((train+, train-), (test+, test-))."""
+    """90/10 split within each cluster of a persona, as indices into ``aligned`` / ``misaligned``:
+    ((train+, train-), (test+, test-))."""
     rng = random.Random(f"{seed}:{persona.name}")
     parts = []
     for cluster in (persona.aligned, persona.misaligned):
         idx = list(range(len(cluster)))
         rng.shuffle(idx)
         n_train = max(1, min(len(idx) - 1, round(train_fraction * len(idx))))
-        parts.append(([cluster[i] for i in idx[:n_train]], [cluster[i] for i in idx[n_train:]]))
+        parts.append((sorted(idx[:n_train]), sorted(idx[n_train:])))
     (tr_pos, te_pos), (tr_neg, te_neg) = parts
     return (tr_pos, tr_neg), (te_pos, te_neg)

