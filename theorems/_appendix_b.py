@@ -1,0 +1,267 @@
+"""Shared expressions of Appendix B (Lemma B.1 - Theorem B.4) and of Theorems 4.2/4.3.
+
+Each expression is written once, as printed in arXiv 2408.03459v5 (equation numbers cited), and
+used by every module that states or checks it. Step-local quantities of the proofs (sigma values,
+cluster sums, the number |S_i| of values sharing a token with value i) are declared here as
+:class:`Param` with the domain the proof has established for them at that point.
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from dpoverify.claims import Domain, Implication, Kind, Obligation, Param
+from theorems import _notation as n
+
+R = sp.Rational
+LOG3 = sp.log(3)
+
+K, Q, N, d, v, l_b, Z, beta, tau, eps, c, t = (
+    n.SYM[x] for x in ("K", "Q", "N", "d", "v", "l_b", "Z", "beta", "tau", "eps", "c", "t"))
+
+# ---------------------------------------------------------------- parameters, as B.3/B.4 narrow them
+L_B = n.l_b.restrict(lo=R(1, 4), hi=R(1, 2))  # 1/2 >= l_b >= 1/4 (B.3, B.4, 4.2, 4.3)
+L_B_HALF = n.l_b.restrict(hi=R(1, 2))  # l_b <= 1/2 (B.1, B.2)
+# Z <= 1/(4 l_b^2) with l_b >= 1/4 gives Z <= 4 (obligation "z-range" checks this implication).
+Z_B3 = n.Z.restrict(hi=4)
+Z_ANY = n.Z  # Lemma B.2 puts no bound on Z
+
+# ---------------------------------------------------------------- step-local quantities
+UNIT = dict(lo=0, hi=1, lo_closed=False, hi_closed=False)
+SIG_J = Param("sigma_j", Domain(**UNIT), "sigma(-r_j) of the sample whose rate is bounded", "σ(−r_j)")
+SIG_MIN = Param("sigma_min", Domain(**UNIT), "min_k sigma(-r_k) over the training set", "min σ")
+SIG_MAX = Param("sigma_max", Domain(**UNIT), "max_k sigma(-r_k) over the training set", "max σ")
+S_OWN = Param("S_own", Domain(0), "sum_m sigma(-r_m^{i,±}) over the sample's own cluster (Q terms)", "Σσ(own)")
+S_OPP = Param("S_opp", Domain(0), "sum_m sigma(-r_m^{i,∓}) over the opposite cluster (Q terms)", "Σσ(opp)")
+RATE = Param("rate", Domain(), "tau dr/dt of the sample (training: r_j^{i,±}; B.4: the new sample)", "τṙ")
+S_I = Param("S_i", Domain(0, integer=True), "|S_i|: number of other values whose response set shares a token with value i", "|S_i|")
+F_PREF = Param("f", Domain(-1, 1), "preference-sharing factor (y_w,j - y_l,j)^T(y_w,k - y_l,k) of two response pairs with one common token", "f")
+R_MARGIN = Param("r", Domain(), "a reward margin r_k", "r")
+DOT = Param("D", Domain(), "a dot product of two embeddings (or mu^T x_k in B.4)", "D")
+G_DEV = Param("g", Domain(), "the Gaussian deviation (x~ - mu)^T x_k (B.4) or the linear Gaussian part (B.1)", "g")
+B_DEV = Param("b", Domain(), "the deviation of sum_m alpha_j,m alpha_k,m from its mean (B.1)", "b")
+NORM2 = Param("n_x", Domain(0, lo_closed=False), "|x_k|^2 of a training embedding", "‖x_k‖²")
+VAR_G = Param("var_G", Domain(0, lo_closed=False), "variance of the Gaussian part", "Var")
+
+sigma_j, sigma_min, sigma_max = SIG_J.symbol, SIG_MIN.symbol, SIG_MAX.symbol
+S_own, S_opp, rate, S_i, f = S_OWN.symbol, S_OPP.symbol, RATE.symbol, S_I.symbol, F_PREF.symbol
+
+# ---------------------------------------------------------------- hypotheses
+HYP_Z = Z <= 1 / (4 * l_b ** 2)
+HYP_D = d <= 5 * Q
+HYP_V_B3 = v <= 1 / (4 * sp.sqrt(Q))  # Theorems B.3, B.4
+HYP_V_MAIN = v <= 1 / (32 * sp.sqrt(Q))  # Theorems 4.2, 4.3; also cited in step (32)->(33)
+HYP_EPS = eps <= 1 / (16 * v * (Z + 2))  # Theorems B.3, B.4
+HYP_EPS_B4_PROOF = eps <= 1 / (8 * v * (Z + 2))  # cited in B.4's proof after (46)
+HYPS_B3 = (HYP_Z, HYP_D, HYP_V_B3, HYP_EPS)
+
+# ---------------------------------------------------------------- the main text's substitutions
+EPS_CHOICE = 1 / (16 * v * (Z + 2))  # remarks after B.3 and B.4
+D_CHOICE = 5 * Q
+V_CHOICE = 1 / (32 * sp.sqrt(Q))
+N_CHOICE = 2 * K * Q
+SUBSTITUTIONS = (("eps", "1/(16 v (Z+2))"), ("d", "5 Q"), ("v", "1/(32 sqrt(Q))"), ("N", "2 K Q"))
+
+
+def at_main_text(expr):
+    """``expr`` with eps = 1/(16 v (Z+2)), then d = 5Q, v = 1/(32 sqrt Q), N = 2KQ."""
+    return sp.sympify(expr).subs(eps, EPS_CHOICE).subs({d: D_CHOICE, v: V_CHOICE, N: N_CHOICE})
+
+
+# ---------------------------------------------------------------- failure probabilities
+def bernstein_exponent(eps=eps, v=v, d=d, c=c):
+    """(c eps / v) min(1, eps/(d v)): Bernstein's exponent at radius eps v (Lemma B.1)."""
+    return (c * eps / v) * sp.Min(1, eps / (d * v))
+
+
+def failure_b1(eps=eps, v=v, d=d, Z=Z, K=K, Q=Q, c=c):
+    """Lemma B.1's failure probability, also B.2's, B.3's and B.4's (eqs. 9-13, 14, 19, 35):
+    (8Z+4) K Q^2 e^{-eps^2/16} + (8Z+4) K Q^2 exp(-(c eps/v) min(1, eps/(d v)))."""
+    return (8 * Z + 4) * K * Q ** 2 * (sp.exp(-eps ** 2 / 16) + sp.exp(-bernstein_exponent(eps, v, d, c)))
+
+
+def failure_b1_c_infinity(eps=eps, Z=Z, K=K, Q=Q):
+    """The c -> oo limit (the infimum over the unspecified c > 0) of :func:`failure_b1`.
+
+    A failure rate above it contradicts the claim for every c; where it is >= 1 the claim is
+    vacuous for every c."""
+    return (8 * Z + 4) * K * Q ** 2 * sp.exp(-eps ** 2 / 16)
+
+
+FAIL_MAIN = 8 * K * Q ** R(9, 4) * sp.exp(-sp.Min(c * sp.sqrt(Q) / 5, Q ** R(3, 4) / 256))  # Thms 4.2, 4.3
+FAIL_MAIN_C_INFINITY = 8 * K * Q ** R(9, 4) * sp.exp(-Q ** R(3, 4) / 256)
+
+# ---------------------------------------------------------------- Theorem B.3: trajectories and horizon
+RL_B3 = Q * beta ** 2 * t / (4 * N * tau)  # statement and eq. 28
+RU_B3_STATED = 2 * d * v ** 2 * beta ** 2 * t / (N * tau)  # statement of B.3
+RU_B3_32 = (5 * Q + 2 * d * v ** 2) * beta ** 2 * t / (2 * N * tau)  # eq. 32 (solution of 31)
+RU_B3_33 = 10 * Q * beta ** 2 * t / (N * tau)  # eq. 33
+TAU1_B3 = N * tau * LOG3 / (10 * Q * beta ** 2)  # eqs. 19 and 34
+
+# Theorem 4.2
+RL_42 = beta ** 2 * t / (8 * K * tau)
+RU_42 = 5 * beta ** 2 * t / (K * tau)
+TAU1_42 = K * tau * LOG3 / (5 * beta ** 2)
+
+# ---------------------------------------------------------------- Lemma B.2 / Theorem B.3 rate bounds
+A_OWN = 2 * (1 + l_b ** 2) * beta ** 2 / N  # weight of the own-cluster sum (eq. 14)
+B_OPP = 2 * (1 - l_b ** 2) * beta ** 2 / N  # weight of the opposite-cluster sum
+D_SELF = 2 * d * v ** 2 * beta ** 2 / N  # weight of the sample's own sigma (the C(x_j, x_j) excess)
+MEAN_FIELD = A_OWN * S_own + B_OPP * S_opp + D_SELF * sigma_j  # eq. 14's subtracted terms
+
+
+def err_b2(Z=Z):
+    """The right side of eq. 18 without max sigma: (2 beta^2 Q/N)((2Z+4) eps v + l_b^2 Z)."""
+    return 2 * beta ** 2 * Q / N * ((2 * Z + 4) * eps * v + l_b ** 2 * Z)
+
+
+def err_b4(Z=Z):
+    """The right side of eq. 44 without max sigma: (2 beta^2 Q/N)((3Z+6) eps v + l_b^2 Z)."""
+    return 2 * beta ** 2 * Q / N * ((3 * Z + 6) * eps * v + l_b ** 2 * Z)
+
+
+EQ22 = (2 * Q * (1 + l_b ** 2) * beta ** 2 / N * sigma_min + 2 * Q * (1 - l_b ** 2) * beta ** 2 / N * sigma_min
+        + D_SELF * sigma_j - err_b2() * sigma_max)
+EQ24 = (2 * Q * (1 + l_b ** 2) * beta ** 2 / N * sigma_max + 2 * Q * (1 - l_b ** 2) * beta ** 2 / N * sigma_max
+        + D_SELF * sigma_j + err_b2() * sigma_max)
+EQ25 = Q * beta ** 2 / N + D_SELF * sigma_j - err_b2() * sigma_max
+EQ26 = Q * beta ** 2 / (4 * N)
+EQ29 = (2 * Q * beta ** 2 / N + d * v ** 2 * beta ** 2 / N
+        + beta ** 2 * Q / N * ((2 * Z + 4) * eps * v + l_b ** 2 * Z))
+EQ30 = 5 * Q * beta ** 2 / (2 * N) + d * v ** 2 * beta ** 2 / N
+EQ31_RHS = (5 * Q + 2 * d * v ** 2) * beta ** 2 / (2 * N)
+
+# ---------------------------------------------------------------- Theorem B.4 / 4.3: risk bounds
+RISK_B4 = 2 * K * Q ** 2 * sp.exp(-eps ** 2 / (2 * (2 + d * v ** 2 + eps * v)))  # eqs. 35, 47
+RISK_B4_TAIL = 2 * K * Q ** 2 * sp.exp(-eps ** 2 / (2 * (1 + l_b ** 2 + d * v ** 2 + 2 * eps * v)))  # before (47)
+RISK_43 = 2 * K * Q ** 2 * sp.exp(-Q / 45)  # eq. 4
+
+# ---------------------------------------------------------------- sigma facts (B.3's tau_s argument)
+SIGMA_OF_MINUS_R = 1 / (1 + sp.exp(R_MARGIN.symbol))  # sigma(-r)
+
+
+def symbolic(oid: str, title: str, cites: str, variables, assumptions, goal, note: str = "",
+             vacuous_when=None, kind: Kind = Kind.SYMBOLIC, substitutions=()) -> Obligation:
+    """An obligation decided by the prover: for all ``variables``, ``assumptions`` imply ``goal``."""
+    return Obligation(oid, kind, title, cites,
+                      Implication(tuple(variables), tuple(assumptions), goal, vacuous_when, tuple(substitutions)),
+                      note)
+
+
+# ---------------------------------------------------------------- simulation checks
+def _fn(expr, extra=()):
+    """A float function of (t, params) from a sympy expression (N read as 2KQ if not given)."""
+    import numpy as np  # noqa: F401  (lambdify's module)
+
+    names = sorted({s.name for s in sp.sympify(expr).free_symbols} - {"t"} | set(extra))
+    f = sp.lambdify([t, *[sp.Symbol(x, real=True) for x in names]], expr, modules="numpy")
+
+    def call(tt, params):
+        vals = [params[x] if x in params else 2 * params["K"] * params["Q"] if x == "N" else _missing(x)
+                for x in names]
+        return f(tt, *vals)
+
+    return call
+
+
+def _missing(name):
+    raise KeyError(f"parameter {name} is not in the regime")
+
+
+def trajectory_band_check(lower, upper, final_lo=LOG3 / 40, final_hi=LOG3):
+    """check(obs, params) for ``train_margins``: lower(t) <= r_j(t) <= upper(t) for 0 < t <= horizon
+    and final_lo <= r_j(horizon) <= final_hi, every j. Slack: the smallest relative room
+    (r - lower)/lower, (upper - r)/upper, and the same at the horizon; < 0 is a violation."""
+    import numpy as np
+
+    lo_f, hi_f = _fn(lower), _fn(upper)
+    f_lo, f_hi = float(final_lo), float(final_hi)
+
+    def check(obs, params):
+        tt = np.asarray(obs.t, dtype=float)
+        r = np.asarray(obs.r, dtype=float)
+        pos = tt > 0
+        lo = np.broadcast_to(np.asarray(lo_f(tt[pos], params), dtype=float), tt[pos].shape)[:, None]
+        hi = np.broadcast_to(np.asarray(hi_f(tt[pos], params), dtype=float), tt[pos].shape)[:, None]
+        rel_lo = (r[pos] - lo) / lo
+        rel_hi = (hi - r[pos]) / hi
+        end = np.asarray(obs.final, dtype=float)
+        end_lo, end_hi = (end - f_lo) / f_lo, (f_hi - end) / f_hi
+        parts = {"below r^L": float(rel_lo.min()), "above r^U": float(rel_hi.min()),
+                 "r(horizon) below": float(end_lo.min()), "r(horizon) above": float(end_hi.min())}
+        slack = min(parts.values())
+        worst = min(parts, key=parts.get)
+        detail = {"relative_room": parts, "tightest": worst,
+                  "r_min_final": float(end.min()), "r_max_final": float(end.max()),
+                  "final_band": [f_lo, f_hi]}
+        return bool(slack >= 0), float(slack), detail
+
+    return check
+
+
+def rate_band_check(err):
+    """check(obs, params) for ``flow_residual`` (Lemma B.2): |residual_j(t)| <= err * max_k phi_k(t)."""
+    import numpy as np
+
+    err_f = _fn(err)
+
+    def check(obs, params):
+        bound = float(err_f(0.0, params)) * np.asarray(obs.max_phi, dtype=float)[:, None]
+        res = np.abs(np.asarray(obs.residual, dtype=float))
+        rel = (bound - res) / bound
+        slack = float(rel.min())
+        ti, j = np.unravel_index(int(np.argmin(rel)), rel.shape)
+        return bool(slack >= 0), slack, {"max_abs_residual": float(res.max()),
+                                         "bound_at_tightest": float(bound[ti, 0]),
+                                         "tightest_t": float(obs.t[ti]), "tightest_sample": int(j)}
+
+    return check
+
+
+def log_risk_check(log_bound):
+    """check(obs, params) for ``population_risk``: log R(P) <= log_bound (natural logs).
+    Slack: log_bound - log R(P) in nats."""
+    bound_f = _fn(log_bound)
+
+    def check(obs, params):
+        lb = float(bound_f(0.0, params))
+        slack = lb - float(obs.log_risk)
+        return bool(slack >= 0), float(slack), {"log_risk": float(obs.log_risk), "log_bound": lb,
+                                                "log_worst_value": float(obs.log_worst)}
+
+    return check
+
+
+def kernel_band_check():
+    """check(obs, params) for ``kernel`` (Lemma B.1): every entry of C inside its band (9)-(13).
+    Slack: the smallest relative room (band - |deviation|)/band over the five pair classes."""
+    import numpy as np
+
+    def check(obs, params):
+        lb2, dv2, ev = params["l_b"] ** 2, params["d"] * params["v"] ** 2, params["eps"] * params["v"]
+        C, m = np.asarray(obs.C, dtype=float), obs.masks
+        classes = {  # class: (centre, band), eqs. 9, 10, 11, 12-13
+            "diag": (2 * (1 + lb2 + dv2), 4 * ev), "same": (2 * (1 + lb2), 4 * ev),
+            "opposite": (2 * (1 - lb2), 4 * ev), "shared": (0.0, lb2 + 2 * ev)}
+        room, worst = {}, {}
+        for name, (centre, band) in classes.items():
+            if not m[name].any():
+                continue
+            dev = float(np.abs(C[m[name]] - centre).max())
+            room[name], worst[name] = (band - dev) / band, dev
+        slack = min(room.values())
+        return bool(slack >= 0), float(slack), {"relative_room": room, "max_deviation": worst}
+
+    return check
+
+
+def log_risk_floor_check(log_floor):
+    """check(obs, params) for ``population_risk``: log R(P) >= log_floor (a necessity reading).
+    Slack: log R(P) - log_floor in nats."""
+    floor_f = _fn(log_floor)
+
+    def check(obs, params):
+        lf = float(floor_f(0.0, params))
+        slack = float(obs.log_risk) - lf
+        return bool(slack >= 0), slack, {"log_risk": float(obs.log_risk), "log_floor": lf}
+
+    return check
