@@ -1,0 +1,222 @@
+"""The empirical audit (``audit.json``, schema dpoverify.audit/1, written by ``dpoverify audit``):
+Figure 3 heatmaps, Figure 5 margin curves (and the loss/accuracy curves of Figures 7–8), the
+Appendix E statistics beside the paper's numbers, the fitted geometry in the theory's units, and
+the fits of margin growth and test error against K."""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ..errors import UsageError
+from .doc import Badge, Code, Figure, Heading, Missing, Para, Section, Table
+from .figures import canvas
+from .load import Inputs
+
+PAPER_R2 = "0.97 (Llama-3.1-8B), 0.95 (Mistral-7B-v0.3), 0.99 (Qwen3-8B-Base)"
+
+
+def get(doc: dict, dotted: str, default=None):
+    """``get(doc, "geometry.figure3a.matrix")``; ``default`` where any key is absent."""
+    cur: Any = doc
+    for key in dotted.split("."):
+        if not isinstance(cur, dict) or key not in cur:
+            return default
+        cur = cur[key]
+    return cur
+
+
+def fmt(x, digits: int = 4) -> str:
+    if x is None:
+        return "—"
+    if isinstance(x, bool):
+        return "yes" if x else "no"
+    if isinstance(x, (int, np.integer)):
+        return str(int(x))
+    if isinstance(x, float):
+        if not math.isfinite(x):
+            return str(x)
+        return f"{x:.{digits}g}"
+    if isinstance(x, (list, tuple)):
+        return "[" + ", ".join(fmt(v, digits) for v in x) + "]"
+    return str(x)
+
+
+def audit_section(inputs: Inputs) -> Section:
+    sec = Section("audit", "Empirical audit on a real transformer (Section 5, Appendix E)")
+    item = inputs.loaded("audit")
+    doc = item.doc
+    if doc is None:
+        return sec.add(Missing(item.spec.what, item.spec.command, f"no {item.path}"))
+    try:
+        _config(sec, doc)
+        _verdicts(sec, doc)
+        _figure3(sec, doc)
+        _appendix_e(sec, doc)
+        _dpo(sec, doc, item.spec.command)
+    except (TypeError, ValueError, KeyError, IndexError) as exc:
+        raise UsageError(f"{item.path}: malformed {item.spec.schema} ({type(exc).__name__}: {exc})") from None
+    return sec
+
+
+def _config(sec: Section, doc: dict) -> None:
+    c = doc["config"]
+    data = doc.get("data", {})
+    sec.add(Para((f"Model {c.get('model')} ({c.get('model_kind')}, read-out {c.get('readout')}, "
+                  f"prompt {c.get('prompt')}), data {c.get('dataset')} "
+                  f"({fmt(data.get('n_personas'))} personas, {fmt(data.get('n_statements'))} statements, "
+                  f"embedding dim {fmt(data.get('embedding_dim'))}), DPO mode {c.get('mode')}, "
+                  f"K = {fmt(c.get('k'))}, {fmt(c.get('steps'))} steps, lr {fmt(c.get('lr'))}, "
+                  f"β = {fmt(c.get('beta'))}, device {c.get('device')}, seed {doc['seed']}. ",
+                  "Run complete." if doc["complete"] else "Run NOT complete (interrupted or still running).")))
+    if not doc["complete"]:
+        sec.add(Missing("the rest of the audit run (not every K finished)", "dpoverify audit",
+                        "re-running resumes after the last finished K"))
+
+
+def _verdicts(sec: Section, doc: dict) -> None:
+    verdicts = doc.get("verdicts")
+    if not verdicts:
+        sec.add(Para(("No judged verdicts in audit.json (the CLI judges them with the EmpiricalAudit "
+                      "obligations of theorems/). The statistics follow.",)))
+        return
+    sec.add(Table(("claim", "obligation", "check", "verdict", "summary"),
+                  tuple((v.get("claim", ""), v.get("obligation", ""), v.get("title", ""),
+                         Badge(v.get("verdict", "")), v.get("summary", "")) for v in verdicts),
+                  anchor="audit-verdicts", kind="audit-verdicts"))
+
+
+def _heat(ax, matrix, names, title):
+    m = np.asarray(matrix, dtype=float)
+    if m.ndim != 2 or m.shape[0] != m.shape[1]:
+        raise ValueError(f"similarity matrix must be square, got shape {m.shape}")
+    im = ax.imshow(m, cmap="viridis", vmin=min(-0.1, float(np.nanmin(m))), vmax=1.0)
+    ax.set_title(title, fontsize=10)
+    n = len(m)
+    if names and len(names) == n:
+        size = 7 if n <= 16 else 5 if n <= 32 else 0
+        if size:
+            ax.set_xticks(range(n), names, rotation=90, fontsize=size)
+            ax.set_yticks(range(n), names, fontsize=size)
+    return im
+
+
+def _figure3(sec: Section, doc: dict) -> None:
+    g = doc["geometry"]
+    a, b = g.get("figure3a"), g.get("figure3b")
+    if not (a and b):
+        sec.add(Missing("the Figure 3 similarity matrices (geometry.figure3a/3b)", "dpoverify audit"))
+        return
+    names = g.get("personas", [])
+    side = 11 if len(names) > 16 else 9
+    with canvas(side * 1.6, side * 0.85, ncols=2) as (fig, axes):
+        _heat(axes[0, 0], a["matrix"], names, "(a) mean cosine between personas")
+        im = _heat(axes[0, 1], b["matrix"], names, "(b) after subtracting the mean embedding")
+        fig.colorbar(im, ax=axes[0, :], shrink=0.7)
+    sec.add(Heading("Figure 3: shared component and orthogonality", "audit-figure3", 3),
+            Figure("fig-audit-figure3", "Figure 3 / 6 analogue: cosine similarity between personas",
+                   f"(a) off-diagonal mean {fmt(a.get('offdiag_mean'))} (paper: high, shared component); "
+                   f"(b) off-diagonal mean {fmt(b.get('offdiag_mean'))}, max |cos| {fmt(b.get('offdiag_max_abs'))}; "
+                   f"after subtracting the global mean the off-diagonal mean is forced near "
+                   f"{fmt(b.get('forced_offdiag_mean'))} = −diag/(P−1) by construction, so it carries "
+                   "little information: read the concept-direction statistics below.", fig.png))
+
+
+def _appendix_e(sec: Section, doc: dict) -> None:
+    g = doc["geometry"]
+    cd = g.get("concept_directions", {})
+    nf = cd.get("noise_floor", {})
+    sp_ = g.get("spread", {})
+    nt = g.get("normality", {})
+    tu = g.get("theory_units", {})
+    ts = g.get("token_sharing", {})
+    wp = g.get("within_persona", {})
+    Q = tu.get("Q")
+    lb = tu.get("l_b")
+    rows = [
+        ("mean Frobenius norm of per-persona covariance (unit norm on average)", fmt(sp_.get("mean_cov_frobenius")),
+         "0.058", "Appendix E"),
+        ("mean squared distance from the persona mean", fmt(sp_.get("mean_sq_dist")), "0.227", "Appendix E"),
+        ("participation ratio of the covariance (effective dimensions)", fmt(sp_.get("participation_ratio_mean")),
+         "—", f"out of {fmt(sp_.get('dim'))}"),
+        ("normality (D'Agostino–Pearson, Holm)", f"{fmt(nt.get('rejected_holm'))} of {fmt(nt.get('n_tests'))} "
+         f"rejected at α = {fmt(nt.get('alpha'))}; min p {fmt(nt.get('min_p'))}", "Gaussian clusters", "Appendix E"),
+        ("Figure 3a off-diagonal mean cosine (shared component)", fmt(get(g, "figure3a.offdiag_mean")), "high",
+         "Figure 3a"),
+        ("within persona: mean cos same / opposite cluster",
+         f"{fmt(wp.get('mean_cos_same_cluster'))} / {fmt(wp.get('mean_cos_opposite_cluster'))}", "—", "raw embeddings"),
+        ("concept directions c_i: max |cos| (noise floor p95)",
+         f"{fmt(cd.get('max_abs_cos'))} ({fmt(nf.get('max_abs_cos_p95'))})", "0 (orthogonal)", "Section 3"),
+        ("concept directions c_i: mean |cos| (noise floor mean)",
+         f"{fmt(cd.get('mean_abs_cos'))} ({fmt(nf.get('mean_abs_cos_mean'))})", "0", "Section 3"),
+        ("δ of Definition C.1: lower / frame bound", f"{fmt(cd.get('delta_lower'))} / {fmt(cd.get('delta_frame'))}",
+         "< 1/2", "Appendix C"),
+        ("|c_i| range in theory units (noise floor p95 of |c_i|)",
+         f"{fmt(tu.get('c_norm_min'))} – {fmt(tu.get('c_norm_max'))} ({fmt(nf.get('norm_p95'))})", "1", "Section 3"),
+        ("l_b (|c_i| = 1 on average)", fmt(lb), "[1/4, 1/2]", "Theorems 4.2/4.3"),
+        ("v (per-dimension spread)", fmt(tu.get("v")),
+         f"≤ 1/(32√Q) = {fmt(1 / (32 * math.sqrt(Q)))}" if Q else "≤ 1/(32√Q)", f"Q = {fmt(Q)}"),
+        ("d v²", fmt(tu.get("dv2")), "—", f"d = {fmt(tu.get('d'))}"),
+        ("d against 5Q", fmt(tu.get("d")), f"≤ 5Q = {fmt(5 * Q)}" if Q else "≤ 5Q", "Theorems 4.2/4.3"),
+        ("token sharing Z", fmt(ts.get("Z")), f"≤ 1/(4 l_b²) = {fmt(1 / (4 * lb * lb))}" if lb else "≤ 1/(4 l_b²)",
+         f"counted over {ts.get('counted_over', '—')}"),
+    ]
+    sec.add(Heading("Appendix E statistics and the geometry in the theory's units", "audit-appendix-e", 3),
+            Table(("quantity", "measured", "paper / theory needs", "where"), tuple(rows),
+                  anchor="audit-stats", kind="audit-stats"))
+
+
+def _curves(runs: dict, metric: str) -> list[tuple[int, list, list, list]]:
+    out = []
+    for k in sorted(runs, key=int):
+        log = runs[k].get("log", [])
+        steps = [e["step"] for e in log]
+        train = [get(e, f"train.{metric}", float("nan")) for e in log]
+        test = [get(e, f"test.{metric}", float("nan")) for e in log]
+        out.append((int(k), steps, train, test))
+    return out
+
+
+def _dpo(sec: Section, doc: dict, command: str) -> None:
+    dpo = doc.get("dpo")
+    if not dpo or not dpo.get("runs"):
+        sec.add(Missing("the DPO fine-tunes (no K finished yet)", command))
+        return
+    runs = dpo["runs"]
+    sec.add(Heading(f"Figure 5: reward margins over training ({dpo.get('mode', '?')})", "audit-figure5", 3))
+    for anchor_, title, metrics in (
+            ("fig-audit-figure5", "Figure 5 analogue: train and test reward margins per K", ("rewards/margins",)),
+            ("fig-audit-figure7-8", "Figures 7–8 analogue: loss and accuracy per K", ("loss", "rewards/accuracies"))):
+        with canvas(10, 3.8 * len(metrics), ncols=2, nrows=len(metrics)) as (fig, axes):
+            for row, metric in enumerate(metrics):
+                for k, steps, train, test in _curves(runs, metric):
+                    axes[row, 0].plot(steps, train, label=f"K={k}")
+                    axes[row, 1].plot(steps, test, label=f"K={k}")
+                for col, split in enumerate(("train", "test")):
+                    axes[row, col].set_title(f"{split} {metric}", fontsize=10)
+                    axes[row, col].set_xlabel("step")
+                    axes[row, col].legend(fontsize=8)
+        sec.add(Figure(anchor_, title, f"TRL metric names; {dpo.get('steps')} steps, evaluated every "
+                       f"{dpo.get('eval_every')} steps; personas per K in audit.json.", fig.png))
+    rows = []
+    for k in sorted(runs, key=int):
+        r = runs[k]
+        rows.append((str(k), fmt(r.get("n_train")), fmt(r.get("n_test")), fmt(r.get("margin_rate")),
+                     fmt(get(r, "final.train.rewards/margins")), fmt(get(r, "final.test.rewards/margins")),
+                     fmt(get(r, "final.test.error"))))
+    sec.add(Table(("K", "train", "test", "margin rate", "final train margin", "final test margin", "test error"),
+                  tuple(rows), anchor="audit-dpo-runs", kind="audit-dpo"))
+    sc = dpo.get("scaling")
+    if sc:
+        rf, sp_ = sc.get("rate_fit", {}), sc.get("spearman", {})
+        lin, logk = sc.get("error_fit_linear", {}), sc.get("error_fit_logk", {})
+        sec.add(Table(("fit", "measured", "paper / theory"), (
+            ("margin growth rate ∝ K^exponent", f"{fmt(rf.get('exponent'))} (95% CI {fmt(rf.get('ci95'))}, "
+             f"R² {fmt(rf.get('r2'))})", "−1 (r^L, r^U ∝ 1/K, Theorem 4.2)"),
+            ("Spearman ρ of rate against K", f"{fmt(sp_.get('rho'))} (one-sided p {fmt(sp_.get('p_one_sided'))})",
+             "< 0: growth slows as K rises (Figure 5)"),
+            ("test error = a + b·K", f"slope {fmt(lin.get('slope'))}, R² {fmt(lin.get('r2'))}", f"R² {PAPER_R2}"),
+            ("test error = a + b·log K", f"slope {fmt(logk.get('slope'))}, R² {fmt(logk.get('r2'))}", "—"),
+        ), anchor="audit-fits", kind="audit-fits"))
+    sec.add(Para(("Re-run: ", Code(command), " (resumes after the last finished K).")))

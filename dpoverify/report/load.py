@@ -1,0 +1,116 @@
+"""Finding and validating the JSON files a report is built from.
+
+Each input is a file the other commands write into the results directory (``--from``, default
+``dpoverify-results``). An absent file is not an error: its section says so and names the command
+that writes it. A file that is present but unreadable, not JSON, of another schema or invalid
+against its JSON schema raises :class:`~dpoverify.errors.UsageError` naming the file and the fault
+in one line.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from ..errors import UsageError
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    key: str
+    filename: str
+    schema: str  # the value of the file's "schema" field
+    what: str  # what the file holds, for the reader
+    command: str  # the command that writes it into the results directory
+    schema_file: str = ""  # dpoverify/schemas/<schema_file> when the format has a JSON schema
+    required: tuple[str, ...] = ()  # top-level keys the report reads (formats without a schema file)
+
+
+INPUTS: tuple[InputSpec, ...] = (
+    InputSpec("check", "check.json", "dpoverify.check/1", "verdicts of every claim and proof step",
+              "dpoverify check all", schema_file="check-1.json"),
+    InputSpec("fuzz", "fuzz.json", "dpoverify.fuzz/1", "fuzz campaign results",
+              "dpoverify fuzz all --profile ci"),
+    InputSpec("boundary", "boundary.json", "dpoverify.boundary/1", "where-it-breaks maps",
+              "dpoverify boundary all"),
+    InputSpec("tightness", "tightness.json", "dpoverify.tightness/1", "tightness of each bound",
+              "dpoverify tightness all"),
+    InputSpec("scaling", "scaling.json", "dpoverify.scaling/1", "empirical scaling law from the simulator",
+              "dpoverify scaling"),
+    InputSpec("audit", "audit.json", "dpoverify.audit/1", "empirical audit on a real transformer",
+              "dpoverify audit", required=("created", "complete", "seed", "provenance", "config", "geometry")),
+)
+
+
+@dataclass
+class Loaded:
+    spec: InputSpec
+    path: Path
+    doc: dict[str, Any] | None = None  # None when the file is absent
+
+    @property
+    def present(self) -> bool:
+        return self.doc is not None
+
+
+@dataclass
+class Inputs:
+    directory: Path
+    items: dict[str, Loaded] = field(default_factory=dict)
+
+    def __getitem__(self, key: str) -> dict[str, Any] | None:
+        return self.items[key].doc
+
+    def loaded(self, key: str) -> Loaded:
+        return self.items[key]
+
+    def missing(self) -> list[InputSpec]:
+        return [item.spec for item in self.items.values() if not item.present]
+
+
+def _schema(name: str) -> dict[str, Any]:
+    return json.loads(resources.files("dpoverify").joinpath("schemas", name).read_text())
+
+
+def load_file(spec: InputSpec, path: Path) -> dict[str, Any]:
+    """Read and validate one input; UsageError names the file and the fault."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: cannot read ({exc})") from None
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+    if not isinstance(doc, dict):
+        raise UsageError(f"{path}: expected a JSON object with \"schema\": \"{spec.schema}\"")
+    if doc.get("schema") != spec.schema:
+        raise UsageError(f"{path}: schema is {doc.get('schema')!r}, expected {spec.schema!r} "
+                         f"({spec.what}, written by `{spec.command}`)")
+    if spec.schema_file:
+        try:
+            jsonschema.validate(doc, _schema(spec.schema_file))
+        except jsonschema.ValidationError as exc:
+            where = "/".join(str(p) for p in exc.absolute_path) or "(top level)"
+            raise UsageError(f"{path}: invalid {spec.schema} at {where}: {exc.message}") from None
+    missing = [k for k in spec.required if k not in doc]
+    if missing:
+        raise UsageError(f"{path}: {spec.schema} document lacks {', '.join(missing)}")
+    return doc
+
+
+def load_inputs(directory: str | Path, specs: tuple[InputSpec, ...] = INPUTS) -> Inputs:
+    """Every input found in ``directory``; raises UsageError if the directory does not exist."""
+    d = Path(directory)
+    if not d.is_dir():
+        raise UsageError(f"results directory {d} does not exist (run `dpoverify check all` first, "
+                         f"or pass --run-missing)")
+    inputs = Inputs(d)
+    for spec in specs:
+        path = d / spec.filename
+        inputs.items[spec.key] = Loaded(spec, path, load_file(spec, path) if path.is_file() else None)
+    return inputs

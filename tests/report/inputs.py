@@ -1,0 +1,111 @@
+"""Test inputs for the report, built fast and on purpose (never evidence about the paper).
+
+check.json comes from the real runner (dpoverify.checker.run_checks) on planted claims
+(tests.unit.planted_engine), so it is exactly what `dpoverify check` writes, including a saved
+counterexample. audit.json is hand-made in the documented format dpoverify.audit/1 with
+made-up numbers.
+"""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+
+from dpoverify.checker import run_checks
+from dpoverify.claims import Claim, Domain, Kind, Obligation, Param, Source
+from dpoverify.engines import Context
+from dpoverify.profiles import get
+from dpoverify.results import provenance, write_json
+from tests.unit.planted_engine import Planted
+
+Q = Param("Q", Domain(40, integer=True), "samples per cluster")
+
+
+def _claim(cid, title, *verdicts, depends=()):
+    obs = tuple(Obligation(f"step-{i}", Kind.SYMBOLIC if i % 2 == 0 else Kind.SIMULATION,
+                           f"step {i} of {cid}", f"eq. ({i + 10})", Planted(v))
+                for i, v in enumerate(verdicts))
+    return Claim(cid, title, Source("Appendix B", ("11", "12")), "statement", params=(Q,),
+                 depends_on=depends, obligations=obs, module="tests.report.fake")
+
+
+CLAIMS = (
+    _claim("lemma-9.1", "A proved lemma", "PROVED", "PROVED"),
+    _claim("theorem-9.2", "A refuted theorem <b>&amp;</b>", "PROVED", "REFUTED", "NO COUNTEREXAMPLE",
+           depends=("lemma-9.1",)),
+    _claim("theorem-9.3", "An undecided theorem | with a pipe", "UNDECIDED", "VACUOUS", depends=("lemma-9.1",)),
+)
+
+
+def write_check(directory: Path, claims=CLAIMS) -> dict:
+    ctx = Context(get("quick"), seed=7, fixed={}, results_dir=str(directory))
+    return run_checks(list(claims), ctx, directory)
+
+
+def audit_doc(ks=(1, 2, 4), personas=6, complete=True) -> dict:
+    rng = np.random.default_rng(0)
+    names = [f"persona-{i:02d}" for i in range(personas)]
+    a = 0.7 + 0.05 * rng.random((personas, personas))
+    a = (a + a.T) / 2
+    np.fill_diagonal(a, 0.9)
+    b = -0.05 * rng.random((personas, personas))
+    b = (b + b.T) / 2
+    np.fill_diagonal(b, 0.3)
+    runs = {}
+    for k in ks:
+        log = []
+        for step in range(0, 101, 20):
+            m = step / (100 * k)
+            split = {"loss": math.log(2) - m / 2, "rewards/chosen": m / 2, "rewards/rejected": -m / 2,
+                     "rewards/margins": m, "rewards/accuracies": min(1.0, 0.5 + m)}
+            log.append({"step": step, "train": dict(split), "test": dict(split, **{"rewards/margins": 0.8 * m})})
+        runs[str(k)] = {"personas": names[:k], "n_train": 90 * k, "n_test": 10 * k, "Q_min": 45, "seconds": 1.0,
+                        "log": log, "final": {"train": log[-1]["train"], "test": dict(log[-1]["test"], error=0.01 * k)},
+                        "margin_rate": 0.01 / k}
+    geometry = {
+        "personas": names, "readout": "mean",
+        "figure3a": {"matrix": a.tolist(), "offdiag_mean": 0.72, "offdiag_min": 0.7, "offdiag_max": 0.75,
+                     "diag_mean": 0.9},
+        "figure3b": {"matrix": b.tolist(), "offdiag_mean": -0.06, "offdiag_min": -0.05, "offdiag_max": 0.0,
+                     "diag_mean": 0.3, "offdiag_max_abs": 0.05, "forced_offdiag_mean": -0.06},
+        "within_persona": {"mean_cos_same_cluster": 0.8, "mean_cos_opposite_cluster": 0.75},
+        "concept_directions": {"cos_matrix": np.eye(personas).tolist(), "max_abs_cos": 0.31, "mean_abs_cos": 0.12,
+                               "norms": {n: 0.1 for n in names}, "delta_lower": 0.31, "delta_frame": 0.6,
+                               "noise_floor": {"norm_mean": 0.03, "norm_p95": 0.04, "max_abs_cos_mean": 0.4,
+                                               "max_abs_cos_p95": 0.5, "mean_abs_cos_mean": 0.2, "shuffles": 20}},
+        "spread": {"mean_cov_frobenius": 0.061, "mean_sq_dist": 0.31, "per_persona": {n: [0.06, 0.3] for n in names},
+                   "participation_ratio_mean": 12.5, "dim": 384},
+        "normality": {"test": "scipy.stats.normaltest (D'Agostino-Pearson)", "directions": 8, "n_tests": 48,
+                      "alpha": 0.05, "rejected_holm": 3, "min_p": 1e-5, "median_p": 0.3,
+                      "fraction_rejected_raw": 0.2},
+        "theory_units": {"scale": 10.0, "l_b": 7.5, "c_norm_min": 0.8, "c_norm_max": 1.2, "v": 0.9, "d": 384,
+                         "Q": 45, "persona_offset_mean": 2.0, "dv2": 311.0},
+        "token_sharing": {"Z": 6, "Z_samples": 540, "counted_over": "personas", "answer_pairs": [[" Yes", " No"]],
+                          "distinct_response_sets": False},
+    }
+    dpo = {"mode": "last-layer", "steps": 100, "eval_every": 20, "runs": runs,
+           "scaling": {"k": list(ks), "margin_rate": [runs[str(k)]["margin_rate"] for k in ks],
+                       "test_error": [0.01 * k for k in ks],
+                       "rate_fit": {"exponent": -1.0, "intercept": -4.6, "stderr": 0.01, "r2": 0.999,
+                                    "ci95": [-1.1, -0.9]},
+                       "spearman": {"rho": -1.0, "p_one_sided": 0.08},
+                       "error_fit_linear": {"slope": 0.01, "intercept": 0.0, "r2": 1.0},
+                       "error_fit_logk": {"slope": 0.02, "intercept": 0.0, "r2": 0.9}}}
+    return {"schema": "dpoverify.audit/1", "created": "2026-11-22T15:00:00+00:00", "complete": complete,
+            "seed": 3, "provenance": provenance(),
+            "config": {"model": "test-fixture", "model_kind": "encoder", "readout": "mean", "prompt": "statement",
+                       "dataset": "embedded", "mode": "last-layer", "k": list(ks), "steps": 100, "lr": 1e-3,
+                       "beta": 0.01, "device": "cpu"},
+            "data": {"n_personas": personas, "n_statements": 600, "embedding_dim": 384},
+            "geometry": geometry, "dpo": dpo,
+            "verdicts": [{"claim": "assumption-3", "obligation": "shared-component", "title": "shared component",
+                          "verdict": "NO COUNTEREXAMPLE", "summary": "holds"},
+                         {"claim": "assumption-3", "obligation": "spread", "title": "spread small",
+                          "verdict": "REFUTED", "summary": "fails by a factor of 900"}]}
+
+
+def write_audit(directory: Path, **kw) -> dict:
+    doc = audit_doc(**kw)
+    write_json(directory / "audit.json", doc)
+    return doc

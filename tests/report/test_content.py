@@ -1,0 +1,97 @@
+"""The page and its Markdown twin against the JSON they were built from (no browser needed)."""
+from __future__ import annotations
+
+import re
+
+from dpoverify.report.verdict_table import check_command
+from tests.report.parse import ReportHTML
+
+EXPECTED_FIGURES = {"fig-trajectories", "fig-scaling", "fig-audit-figure3", "fig-audit-figure5",
+                    "fig-audit-figure7-8"}
+
+
+def page(built) -> ReportHTML:
+    return ReportHTML(built[3].read_text())
+
+
+def test_verdict_table_matches_check_json(built):
+    _, check, _, _, _ = built
+    doc = page(built)
+    rows = doc.rows("verdicts")
+    assert [r[0] for r in rows] == [c["id"] for c in check["claims"]]
+    assert [r[1] for r in rows] == [c["title"] for c in check["claims"]]  # escaped on the way in, read back equal
+    assert doc.badges["verdicts"] == [[c["verdict"]] for c in check["claims"]]
+    assert [r[6] for r in rows] == [check_command(check, c["id"]) for c in check["claims"]]
+    assert {c["verdict"] for c in check["claims"]} == {"PROVED", "REFUTED", "UNDECIDED"}
+
+
+def test_every_step_has_a_row_with_its_verdict_and_every_counterexample_its_replay(built):
+    _, check, _, html_path, _ = built
+    doc = page(built)
+    steps = doc.rows("steps")
+    expected = [(o["id"], o["verdict"]) for c in check["claims"] for o in c["obligations"]]
+    assert [r[0] for r in steps] == [e[0] for e in expected]
+    assert [b[0] for b in doc.badges["steps"] if b] == [e[1] for e in expected]
+    text = html_path.read_text()
+    replays = [o["replay"] for c in check["claims"] for o in c["obligations"] if o["counterexample"]]
+    assert replays, "the fixture must contain a counterexample"
+    for cmd in replays:
+        assert cmd in text
+
+
+def test_every_internal_link_has_a_target(built):
+    doc = page(built)
+    ids = set(doc.ids)
+    assert len(ids) == len(doc.ids), "duplicate ids"
+    links = [v[1:] for tag, attr, v in doc.refs if attr == "href" and v.startswith("#")]
+    assert links
+    assert not [x for x in links if x not in ids]
+
+
+def test_self_contained_no_external_references_and_a_csp_that_forbids_them(built):
+    text = built[3].read_text()
+    doc = page(built)
+    external = [(t, a, v) for t, a, v in doc.refs if not (v.startswith("#") or v.startswith("data:image/png;base64,"))]
+    assert external == []
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", text, re.I)
+    assert "url(" not in text and "@import" not in text
+    assert doc.scripts == 0
+    assert "default-src 'none'" in doc.meta["content-security-policy"]
+
+
+def test_figures_present(built):
+    doc = page(built)
+    assert set(doc.figures) == EXPECTED_FIGURES
+    assert doc.images == len(EXPECTED_FIGURES)
+
+
+def test_missing_inputs_are_named_with_the_command_that_produces_them(built):
+    text = built[3].read_text()
+    for cmd in ("dpoverify fuzz all --profile ci", "dpoverify boundary all", "dpoverify tightness all",
+                "dpoverify scaling"):
+        assert f"Produce it with <code>{cmd}</code>" in text
+    assert "Produce it with <code>dpoverify check all</code>" not in text
+    assert "Produce it with <code>dpoverify audit</code>" not in text
+
+
+def test_audit_numbers_beside_the_papers(built):
+    _, _, audit, _, _ = built
+    rows = {r[0]: r for r in page(built).rows("audit-stats")}
+    frob = rows["mean Frobenius norm of per-persona covariance (unit norm on average)"]
+    assert frob[1] == f"{audit['geometry']['spread']['mean_cov_frobenius']:.4g}" and frob[2] == "0.058"
+    assert rows["mean squared distance from the persona mean"][2] == "0.227"
+    assert [r[0] for r in page(built).rows("audit-dpo")] == [str(k) for k in audit["config"]["k"]]
+
+
+def test_markdown_twin_has_the_same_verdicts_and_its_figure_files(built):
+    _, check, _, _, md_path = built
+    md = md_path.read_text()
+    for c in check["claims"]:
+        assert re.search(rf"\| <a id=\"row-{re.escape(c['id'].replace('.', '-'))}\"></a>\[{re.escape(c['id'])}\]"
+                         rf"\(#claim-[^)]*\) \| .*? \| \*\*{c['verdict']}\*\* \|", md), c["id"]
+    figs = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", md)
+    assert len(figs) == len(EXPECTED_FIGURES)
+    for rel in figs:
+        f = md_path.parent / rel
+        assert f.is_file() and f.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "A refuted theorem <b>&amp;</b>" not in md  # markup in a title is escaped, not rendered
