@@ -97,3 +97,19 @@ def test_bad_inputs_are_rejected():
     tr = simulate(ds, 1.0)
     with pytest.raises(ValueError, match="not an evaluation time"):
         tr.integrals(0.5)
+
+
+def test_dense_and_block_skipping_kernels_are_equal():
+    ds = sample_dataset(REGIMES[0], 4)
+    assert np.array_equal(kernel(ds), kernel(ds, skip_zero_blocks=False))
+
+
+def test_whole_horizon_first_step_keeps_the_accuracy_with_fewer_evaluations():
+    reg = REGIMES[2]
+    ds = sample_dataset(reg, 6)
+    T = reg.tau_1
+    ref = simulate(ds, T, rtol=1e-12, atol=1e-14, solver="DOP853")
+    fast = simulate(ds, T, rtol=1e-6, atol=1e-9, first_step=T)
+    slow = simulate(ds, T, rtol=1e-6, atol=1e-9)
+    assert fast.nfev < slow.nfev
+    assert np.abs(fast.r - ref.r).max() < 1e-6 * np.abs(ref.r).max()
