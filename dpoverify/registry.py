@@ -26,12 +26,14 @@ class UnknownClaim(KeyError):
 
 
 def _sort_key(claim_id: str):
-    """Paper order: lemma-4.1 < theorem-4.2 < ... < lemma-b.1 < ...; numbers compare as numbers."""
-    kind, _, num = claim_id.partition("-")
-    parts = re.split(r"[.\-]", num)
-    key = [(0, int(p)) if p.isdigit() else (1, p) for p in parts]
-    appendix = not (parts and parts[0].isdigit())
-    return (appendix, key, kind)
+    """Paper order: numbered results first (lemma-4.1 < theorem-4.2 < theorem-4.3), then the
+    section's other items (section-4.2.*, figure-4), then appendices (lemma-b.1 < ... < appendix-e.*)."""
+    kind, _, rest = claim_id.partition("-")
+    parts = [(0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"[.\-]", rest) if p]
+    numbered = kind in ("lemma", "theorem", "definition")
+    key = parts[:1] + ([] if numbered else [(2, "")]) + parts[1:]
+    appendix = bool(parts) and parts[0][0] == 1 or kind == "appendix"
+    return (appendix, key)
 
 
 @lru_cache(maxsize=1)
