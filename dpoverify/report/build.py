@@ -41,7 +41,7 @@ def run_missing(directory: Path, seed: int, say: Callable[[str], None]) -> list[
 def build(directory: Path, seed: int = 0) -> tuple[Report, Inputs]:
     inputs = load_inputs(directory)
     facts = {"generated": now(), "seed": seed, "tool_version": __version__, "from": str(directory)}
-    traj, traj_facts = trajectory_section(seed)
+    traj, traj_facts = trajectory_section(inputs, seed)
     facts.update(traj_facts)
     sections = [inputs_section(inputs), verdict_section(inputs), claims_section(inputs), traj,
                 scaling_section(inputs), audit_section(inputs), provenance_section(inputs, facts)]

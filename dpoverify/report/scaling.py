@@ -6,7 +6,9 @@ from .bound_curve import curve
 from .doc import Figure, Missing, Para, Section, Table
 from .figures import canvas
 from .load import Inputs
+from .verdict_table import claim_links
 
+CLAIMS = ("figure-4", "section-4.2.875-samples", "section-4.2.log-k-scaling", "theorem-4.3")
 BOUND_KS = (1, 2, 3, 5, 8, 10, 16, 20, 32, 50, 64, 100, 128, 200, 500, 1000, 2000, 5000, 10_000)
 
 
@@ -40,6 +42,8 @@ def scaling_section(inputs: Inputs) -> Section:
     sec.add(Para("The bound's Q grows like 45·log(40K) + 90·log Q, i.e. Θ(log K) as Section 4.2 says; "
                  f"at K = 10 it asks for Q = {next(p.Q for p in points if p.K == 10)} "
                  "(the paper: \"more than 875 samples per value\")."))
+    links = claim_links(inputs, CLAIMS)
+    sec.add(Para(("Verdicts: ",) + links if links else ("No verdicts for ", ", ".join(CLAIMS), " in check.json.")))
     sec.add(bound_table([p for p in points if p.K in BOUND_KS]))
     if not empirical:
         spec = inputs.loaded("scaling").spec

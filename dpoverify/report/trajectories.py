@@ -15,6 +15,8 @@ import numpy as np
 from ..simulator import Regime, sample_dataset, simulate
 from .doc import Figure, Para, Section
 from .figures import canvas
+from .load import Inputs
+from .verdict_table import claim_links
 
 KS = (2, 8)
 Q = 40  # the smallest Q Theorem 4.3 allows; d = 5Q and v = 1/(32√Q) sit on their bounds
@@ -25,7 +27,10 @@ def regime(K: int) -> Regime:
     return Regime(K=K, Q=Q, d=5 * Q, v=1 / (32 * math.sqrt(Q)), l_b=0.25, Z=1)
 
 
-def trajectory_section(seed: int) -> tuple[Section, dict]:
+CLAIMS = ("theorem-4.2", "theorem-b.3", "lemma-b.2")
+
+
+def trajectory_section(inputs: Inputs, seed: int) -> tuple[Section, dict]:
     """The section and what was simulated (for provenance)."""
     sec = Section("trajectories", "Training trajectories and the envelopes of Theorem 4.2")
     facts = []
@@ -59,6 +64,8 @@ def trajectory_section(seed: int) -> tuple[Section, dict]:
                    f"Every training margin r_i(t), 0 ≤ t ≤ τ_1, of one dataset per K (seed {seed}, β = τ = 1), "
                    f"integrated by dpoverify.simulator (scipy solve_ivp, rtol 1e-8). {text}. An illustration "
                    "at the edge of the hypotheses; the verdicts above come from the checks.", fig.png),
-            Para(("Simulated here by the report (seed ", str(seed), "); ",
-                  "the fuzz campaign explores the whole hypothesis region.")))
+            Para(("Simulated here by the report (seed ", str(seed), "); the checks and the fuzz campaign "
+                  "explore the whole hypothesis region. ",
+                  *(("Verdicts: ",) + links if (links := claim_links(inputs, CLAIMS)) else
+                    ("No verdicts for ", ", ".join(CLAIMS), " in check.json.")))))
     return sec, {"trajectories": facts}

@@ -18,6 +18,16 @@ def claim_anchor(cid: str) -> str:
     return anchor("claim", cid)
 
 
+def step_keys(claim: dict[str, Any]) -> list[str]:
+    """One key per obligation for its anchors: its id, with -2, -3, ... where a claim repeats an id."""
+    seen: dict[str, int] = {}
+    keys = []
+    for o in claim["obligations"]:
+        seen[o["id"]] = seen.get(o["id"], 0) + 1
+        keys.append(o["id"] if seen[o["id"]] == 1 else f"{o['id']}-{seen[o['id']]}")
+    return keys
+
+
 def obligation_anchor(cid: str, oid: str) -> str:
     return anchor("ob", cid, oid)
 
@@ -38,6 +48,17 @@ def check_command(doc: dict[str, Any], claim_id: str) -> str:
         words += ["--param", f"{name}={value}"]
     words += ["--out", f"dpoverify-replay/{claim_id}"]
     return shlex.join(words)
+
+
+def claim_links(inputs: Inputs, ids: tuple[str, ...]) -> tuple:
+    """Inline links to the named claims' rows with their verdicts, for those check.json holds."""
+    doc = inputs["check"]
+    found = {c["id"]: c for c in doc["claims"]} if doc else {}
+    parts = []
+    for cid in ids:
+        if cid in found:
+            parts += [Link(cid, claim_anchor(cid)), " ", Badge(found[cid]["verdict"]), "  "]
+    return tuple(parts)
 
 
 def _counts(counts: dict[str, int]) -> str:
@@ -77,7 +98,7 @@ def verdict_section(inputs: Inputs) -> Section:
                         "the check run was interrupted", "dpoverify check all"))
     rows, anchors = [], []
     for c in doc["claims"]:
-        cexes = [o for o in c["obligations"] if o["counterexample"]]
+        cexes = [(o, key) for o, key in zip(c["obligations"], step_keys(c)) if o["counterexample"]]
         src = c["source"]
         rows.append((
             Link(c["id"], claim_anchor(c["id"])),
@@ -85,7 +106,7 @@ def verdict_section(inputs: Inputs) -> Section:
             src["section"] + (f", eqs. {', '.join(src['equations'])}" if src["equations"] else ""),
             Badge(c["verdict"]),
             Link(_counts(c["counts"]) or "no steps", anchor("steps", c["id"])),
-            tuple(x for o in cexes for x in (Link(o["id"], cex_anchor(c["id"], o["id"])), " ")) or "none",
+            tuple(x for o, key in cexes for x in (Link(o["id"], cex_anchor(c["id"], key)), " ")) or "none",
             Code(check_command(doc, c["id"])),
         ))
         anchors.append(anchor("row", c["id"]))
@@ -111,29 +132,30 @@ def claims_section(inputs: Inputs) -> Section:
                       f". Module ", Code(c["module"]), ". Depends on: ", deps or "nothing", ". Re-run: ",
                       Code(check_command(doc, cid)))))
         rows, anchors = [], []
-        for o in c["obligations"]:
+        keys = step_keys(c)
+        for o, key in zip(c["obligations"], keys):
             rows.append((o["id"], o["kind"], o["cites"], Badge(o["verdict"]), o["summary"],
-                         Link("evidence", evidence_anchor(cid, o["id"])),
-                         Link("counterexample", cex_anchor(cid, o["id"])) if o["counterexample"] else "—",
+                         Link("evidence", evidence_anchor(cid, key)),
+                         Link("counterexample", cex_anchor(cid, key)) if o["counterexample"] else "—",
                          f"{o['seconds']:.3g} s"))
-            anchors.append(obligation_anchor(cid, o["id"]))
+            anchors.append(obligation_anchor(cid, key))
         sec.add(Table(("step", "kind", "cites", "verdict", "summary", "evidence", "counterexample", "time"),
                       tuple(rows), anchor=anchor("steps", cid), row_anchors=tuple(anchors), kind="steps"))
-        for o in c["obligations"]:
-            sec.add(Details((f"{cid} / {o['id']}: evidence (", Badge(o["verdict"]), ")"),
+        for o, key in zip(c["obligations"], keys):
+            sec.add(Details((f"{cid} / {o['id']} ({o['kind']}): evidence (", Badge(o["verdict"]), ")"),
                             (Pre(_clip(json.dumps(o["evidence"], indent=2, ensure_ascii=False))),),
-                            anchor=evidence_anchor(cid, o["id"])))
+                            anchor=evidence_anchor(cid, key)))
             if o["counterexample"]:
-                sec.add(*_counterexample(doc, cid, o, inputs.directory))
+                sec.add(*_counterexample(doc, cid, o, key, inputs.directory))
     return sec
 
 
-def _counterexample(doc: dict[str, Any], cid: str, o: dict[str, Any], results_dir: Path) -> list:
+def _counterexample(doc: dict[str, Any], cid: str, o: dict[str, Any], key: str, results_dir: Path) -> list:
     found = _cex_file(o["counterexample"], results_dir)
     replay = o.get("replay") or f"dpoverify replay {o['counterexample']}"
     head = Para((f"Counterexample to {cid} / {o['id']}: ", Code(o["counterexample"]),
                  "" if found else " (file not found next to the results)", ". Replay: ", Code(replay)))
-    blocks = [Heading(f"Counterexample: {cid} / {o['id']}", cex_anchor(cid, o["id"]), 4), head]
+    blocks = [Heading(f"Counterexample: {cid} / {o['id']}", cex_anchor(cid, key), 4), head]
     if found:
         try:
             payload = json.loads(found.read_text()).get("payload")

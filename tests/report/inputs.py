@@ -22,8 +22,8 @@ from tests.unit.planted_engine import Planted
 Q = Param("Q", Domain(40, integer=True), "samples per cluster")
 
 
-def _claim(cid, title, *verdicts, depends=()):
-    obs = tuple(Obligation(f"step-{i}", Kind.SYMBOLIC if i % 2 == 0 else Kind.SIMULATION,
+def _claim(cid, title, *verdicts, depends=(), ids=None):
+    obs = tuple(Obligation(ids[i] if ids else f"step-{i}", Kind.SYMBOLIC if i % 2 == 0 else Kind.SIMULATION,
                            f"step {i} of {cid}", f"eq. ({i + 10})", Planted(v))
                 for i, v in enumerate(verdicts))
     return Claim(cid, title, Source("Appendix B", ("11", "12")), "statement", params=(Q,),
@@ -35,6 +35,8 @@ CLAIMS = (
     _claim("theorem-9.2", "A refuted theorem <b>&amp;</b>", "PROVED", "REFUTED", "NO COUNTEREXAMPLE",
            depends=("lemma-9.1",)),
     _claim("theorem-9.3", "An undecided theorem | with a pipe", "UNDECIDED", "VACUOUS", depends=("lemma-9.1",)),
+    # two obligations sharing an id (a symbolic and a simulated check of one bound) need distinct anchors
+    _claim("theorem-9.4", "A theorem checked twice", "PROVED", "REFUTED", ids=("risk-bound", "risk-bound")),
 )
 
 
