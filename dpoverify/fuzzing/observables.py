@@ -161,7 +161,7 @@ def population_risk(values, options, seed, horizon, loss) -> Risk:
     tr = simulate(ds, horizon, loss=loss)
     res = risk_mod.population_risk(ds, tr, horizon)
     return Risk(ds, int(seed), horizon, _realized(ds), log_risk=float(res.log_risk),
-                log_worst=float(res.log_worst), detail=res, trajectory=tr)
+                log_worst=float(res.log_risk_worst_value), detail=res, trajectory=tr)
 
 
 def pair_masks(ds: Dataset) -> dict[str, np.ndarray]:

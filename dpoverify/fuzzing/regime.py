@@ -9,6 +9,7 @@ one exactly at a regime (holds / fails / on its boundary, i.e. both sides equal)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
 import sympy as sp
@@ -49,7 +50,7 @@ def resolve(regime: Mapping[str, Any], fixed: Mapping[str, Any] | None = None) -
                 continue
             e = e.subs({symbol(n): val for n, val in values.items()})
             if not e.free_symbols:
-                val = sp.nsimplify(e) if e.is_Float else sp.simplify(e) if e.has(sp.sqrt) else e
+                val = sp.nsimplify(e) if e.is_Float else e
                 if not (val.is_real and val.is_finite):
                     raise ValueError(f"parameter {k} = {val} is not a finite real number")
                 values[k] = val
@@ -95,6 +96,15 @@ class Placement:
         return f"{where} hypothesis {self.label}{vals}"
 
 
+def _is_zero(x: sp.Expr) -> bool:
+    """Exactly zero? (cheap structural test first, then sympy's numeric-with-proof ``equals``)."""
+    z = x.is_zero
+    if z is not None:
+        return bool(z)
+    return abs(float(x.evalf(30))) < 1e-25 and bool(x.equals(0))
+
+
+@lru_cache(maxsize=1024)
 def hypothesis_relation(h: Any) -> tuple[str, sp.Basic]:
     """(label, relation) for a hypothesis given as a sympy relation or a Statement-like object."""
     expr = getattr(h, "expr", h)
@@ -113,17 +123,12 @@ def place(hypotheses: Iterable[Any], values: Mapping[str, sp.Expr]) -> list[Plac
         boundary = False
         if isinstance(rel, sp.core.relational.Relational):
             l, r = rel.lhs.subs(subs), rel.rhs.subs(subs)
+            decided = rel.func(l, r)
             if not (l.free_symbols or r.free_symbols):
                 lhs, rhs = float(l), float(r)
-                boundary = bool(sp.simplify(l - r) == 0) and not isinstance(rel, (sp.StrictLessThan, sp.StrictGreaterThan))
-        decided = rel.subs(subs)
-        if decided in (sp.true, sp.false):
-            holds: bool | None = bool(decided)
+                boundary = _is_zero(l - r) and not isinstance(rel, (sp.StrictLessThan, sp.StrictGreaterThan))
         else:
-            try:
-                decided = sp.simplify(decided)
-                holds = bool(decided) if decided in (sp.true, sp.false) else None
-            except TypeError:
-                holds = None
+            decided = rel.subs(subs)
+        holds: bool | None = bool(decided) if decided in (sp.true, sp.false) else None
         out.append(Placement(label, rel, holds, boundary, lhs, rhs))
     return out

@@ -23,16 +23,17 @@ simulator's own requirement d >= K + 1 always holds.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Mapping
 
 import sympy as sp
-from hypothesis import strategies as st
+from hypothesis import assume, strategies as st
 
 from ..claims import symbol
 from ..profiles import Profile
-from .regime import hypothesis_relation, place, sym
+from .regime import hypothesis_relation, place, resolve, sym
 
+FRACTION = 1000  # reals are drawn on a grid of 1/1000 of their interval (readable, shrinkable)
 ORDER = ("K", "Q", "l_b", "Z", "d", "v", "beta", "tau", "eps", "delta", "c")
 
 
@@ -147,13 +148,15 @@ def draw_order(names, bnds: list[Bound]) -> list[str]:
 
 @dataclass
 class Drawn:
-    """A drawn regime: exact values, the placement asked for and the placement it has."""
+    """A drawn regime: exact values and the placement asked for (``violated`` computes the one
+    it has, exactly)."""
 
     values: dict[str, sp.Expr]
     mode: str  # "inside", "boundary", "outside"
     target: str | None  # label of the hypothesis on whose boundary / outside it was placed
-    violated: list[str] = field(default_factory=list)
-    on_boundary: list[str] = field(default_factory=list)
+
+    def violated(self, hypotheses) -> list[str]:
+        return [p.label for p in place(hypotheses, self.values) if p.holds is False]
 
     def __repr__(self) -> str:  # what Hypothesis prints for a falsifying example
         vals = ", ".join(f"{k}={sp.sstr(v)}" for k, v in self.values.items())
@@ -186,23 +189,35 @@ def _interval(name: str, ax: Axis, own: list[Bound], known, skip: int | None):
     return sp.nsimplify(lo) if lo.is_Float else lo, hi
 
 
-def _round_in(x: sp.Expr, lo, hi, integer: bool, up: bool) -> sp.Expr:
-    if not integer:
-        return x
-    return sp.Integer(math.ceil(x) if up else math.floor(x))
+def _real_between(lo, hi, lo_n: float, hi_n: float, k: int) -> sp.Expr:
+    """The k-th of FRACTION steps from lo to hi (log-spaced when hi/lo > 20, so small values such
+    as v get drawn), rounded to 4 significant digits; the ends are exact (boundaries)."""
+    if k <= 0:
+        return lo
+    if k >= FRACTION:
+        return hi
+    u = k / FRACTION
+    x = lo_n * (hi_n / lo_n) ** u if lo_n > 0 and hi_n / lo_n > 20 else lo_n + (hi_n - lo_n) * u
+    val = sp.Rational(f"{x:.4g}")
+    return val if bool(lo < val) and bool(val < hi) else (lo if u < 0.5 else hi)
+
+
+def regimes(spec, profile: Profile, mode: str = "inside", target: int | None = None,
+            keep: Mapping[str, Any] | None = None) -> st.SearchStrategy:
+    """Regimes for ``spec`` placed as asked (``mode`` in inside / boundary / outside of
+    hypothesis number ``target``). ``keep`` pins parameters (exact values)."""
+    ax = axes(limits(profile))
+    bnds = bounds(spec.hypotheses)
+    drawn_names = [n for n in spec.regime if n in ax] + [b.subject for b in bnds]
+    order = draw_order(dict.fromkeys(drawn_names), bnds)
+    keep = {k: sym(v) for k, v in (keep or {}).items()}
+    label = None if target is None else hypothesis_relation(spec.hypotheses[target])[0]
+    derived = {k: v for k, v in spec.regime.items() if k not in order and k not in keep}
+    return _regimes(spec, ax, bnds, order, keep, derived, mode, target, label)
 
 
 @st.composite
-def regimes(draw, spec, profile: Profile, mode: str = "inside", target: int | None = None,
-            keep: Mapping[str, Any] | None = None):
-    """A regime for ``spec`` placed as asked (``mode`` in inside / boundary / outside of
-    hypothesis number ``target``). ``keep`` pins parameters (exact values)."""
-    lim = limits(profile)
-    ax = axes(lim)
-    bnds = bounds(spec.hypotheses)
-    drawn_names = [n for n in spec.regime if n in ax] + [b.subject for b in bnds]
-    keep = {k: sym(v) for k, v in (keep or {}).items()}
-    order = draw_order(dict.fromkeys(drawn_names), bnds)
+def _regimes(draw, spec, ax, bnds, order, keep, derived, mode, target, label):
     known: dict[str, sp.Expr] = dict(keep)
     for name in order:
         if name in known:
@@ -220,12 +235,14 @@ def regimes(draw, spec, profile: Profile, mode: str = "inside", target: int | No
                 if a.integer:
                     if upper:
                         first = sp.floor(e) + 1
-                        val = first + draw(st.integers(0, max(0, int(min(3 * max(e, 1), 60)))))
+                        room = min(int(3 * max(e, 1)), 60, int(_num(a.hi, known)) - int(first))
+                        assume(room >= 0)  # e.g. Z > 1/(4 l_b^2) needs K > 1/(4 l_b^2) values
+                        val = first + draw(st.integers(0, room))
                     else:
                         first = sp.ceiling(e) - 1
                         val = first - draw(st.integers(0, max(0, int(first) - int(_num(a.lo, known)))))
                 else:
-                    s = sp.Rational(draw(st.floats(1e-3, 3.0)))
+                    s = sp.Rational(draw(st.integers(1, FRACTION * 3)), FRACTION)
                     val = e * (1 + s) if upper else e / (1 + s)
                     if e == 0:  # l_b >= 0 style lower bound: nothing below 0 is a regime
                         val = e + s
@@ -241,20 +258,13 @@ def regimes(draw, spec, profile: Profile, mode: str = "inside", target: int | No
                 if hi_n < lo_n:
                     val = lo
                 else:
-                    u = draw(st.one_of(st.just(1.0), st.floats(0.0, 1.0)))
-                    val = lo + (hi - lo) * sp.Rational(u)
-                    val = sp.simplify(val) if val.has(sp.Min, sp.Max) else val
+                    k = draw(st.one_of(st.just(FRACTION), st.integers(0, FRACTION)))
+                    val = _real_between(lo, hi, lo_n, hi_n, k)
         known[name] = sp.nsimplify(val) if getattr(val, "is_Float", False) else val
-    # parameters the spec derives from others (e.g. eps = 1/(16 v (Z+2))) follow the drawn ones
-    from .regime import resolve
-    values = resolve({k: v for k, v in spec.regime.items() if k not in known}, known)
-    for k in known:
-        values[k] = known[k]
-    places = place(spec.hypotheses, values)
-    return Drawn(values=values, mode=mode,
-                 target=None if target is None else places[target].label,
-                 violated=[p.label for p in places if p.holds is False],
-                 on_boundary=[p.label for p in places if p.boundary])
+    # parameters the spec derives from others (e.g. N = 2KQ) follow the drawn ones
+    values = resolve(derived, known)
+    values.update(known)
+    return Drawn(values=values, mode=mode, target=label)
 
 
 def placements(spec) -> list[tuple[str, int | None, str]]:
