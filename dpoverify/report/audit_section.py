@@ -110,7 +110,7 @@ def _figure3(sec: Section, doc: dict) -> None:
         return
     names = g.get("personas", [])
     side = 11 if len(names) > 16 else 9
-    with canvas(side * 1.6, side * 0.85, ncols=2) as (fig, axes):
+    with canvas(side * 1.6, side * 0.78, ncols=2) as (fig, axes):
         _heat(axes[0, 0], a["matrix"], names, "(a) mean cosine between personas")
         im = _heat(axes[0, 1], b["matrix"], names, "(b) after subtracting the mean embedding")
         fig.colorbar(im, ax=axes[0, :], shrink=0.7)
@@ -134,32 +134,44 @@ def _appendix_e(sec: Section, doc: dict) -> None:
     wp = g.get("within_persona", {})
     Q = tu.get("Q")
     lb = tu.get("l_b")
+    dv2 = tu.get("dv2")
+    pred = f"±1/(1+dv²) = ±{fmt(1 / (1 + dv2))}" if dv2 is not None else "±1/(1+dv²)"
+    sph = sp_.get("sphericity", {})
     rows = [
         ("mean Frobenius norm of per-persona covariance (unit norm on average)", fmt(sp_.get("mean_cov_frobenius")),
          "0.058", "Appendix E"),
         ("mean squared distance from the persona mean", fmt(sp_.get("mean_sq_dist")), "0.227", "Appendix E"),
         ("participation ratio of the covariance (effective dimensions)", fmt(sp_.get("participation_ratio_mean")),
-         "—", f"out of {fmt(sp_.get('dim'))}"),
+         f"{fmt(sp_.get('participation_ratio_isotropic'))} under v²I_d", f"of {fmt(sp_.get('dim'))} dimensions"),
+        ("sphericity (isotropic v²I_d)", f"{fmt(sph.get('rejected_holm'))} of {fmt(sph.get('n_tests'))} rejected "
+         f"at α = {fmt(sph.get('alpha'))}; min p {fmt(sph.get('min_p'))}" if sph else "—", "v²I_d", sph.get("test", "—")),
         ("normality (D'Agostino–Pearson, Holm)", f"{fmt(nt.get('rejected_holm'))} of {fmt(nt.get('n_tests'))} "
          f"rejected at α = {fmt(nt.get('alpha'))}; min p {fmt(nt.get('min_p'))}", "Gaussian clusters", "Appendix E"),
         ("Figure 3a off-diagonal mean cosine (shared component)", fmt(get(g, "figure3a.offdiag_mean")), "high",
          "Figure 3a"),
-        ("within persona: mean cos same / opposite cluster",
-         f"{fmt(wp.get('mean_cos_same_cluster'))} / {fmt(wp.get('mean_cos_opposite_cluster'))}", "—", "raw embeddings"),
-        ("concept directions c_i: max |cos| (noise floor p95)",
+        ("Figure 3b max |off-diagonal| after centring", fmt(get(g, "figure3b.offdiag_max_abs")), "close to 0",
+         "Figure 3b"),
+        ("within persona, centred: mean cos same / opposite cluster",
+         f"{fmt(get(wp, 'centered.mean_cos_same_cluster'))} / {fmt(get(wp, 'centered.mean_cos_opposite_cluster'))}",
+         pred, "Section 3 model"),
+        ("within persona, raw: mean cos same / opposite cluster",
+         f"{fmt(get(wp, 'raw.mean_cos_same_cluster'))} / {fmt(get(wp, 'raw.mean_cos_opposite_cluster'))}", "—",
+         "raw embeddings"),
+        ("concept directions c_i: max |cos| (shuffled-label floor p95)",
          f"{fmt(cd.get('max_abs_cos'))} ({fmt(nf.get('max_abs_cos_p95'))})", "0 (orthogonal)", "Section 3"),
-        ("concept directions c_i: mean |cos| (noise floor mean)",
+        ("concept directions c_i: mean |cos| (shuffled-label floor)",
          f"{fmt(cd.get('mean_abs_cos'))} ({fmt(nf.get('mean_abs_cos_mean'))})", "0", "Section 3"),
         ("δ of Definition C.1: lower / frame bound", f"{fmt(cd.get('delta_lower'))} / {fmt(cd.get('delta_frame'))}",
          "< 1/2", "Appendix C"),
-        ("|c_i| range in theory units (noise floor p95 of |c_i|)",
-         f"{fmt(tu.get('c_norm_min'))} – {fmt(tu.get('c_norm_max'))} ({fmt(nf.get('norm_p95'))})", "1", "Section 3"),
+        ("|c_i| range in theory units", f"{fmt(tu.get('c_norm_min'))} – {fmt(tu.get('c_norm_max'))}", "1",
+         "Section 3"),
         ("l_b (|c_i| = 1 on average)", fmt(lb), "[1/4, 1/2]", "Theorems 4.2/4.3"),
         ("v (per-dimension spread)", fmt(tu.get("v")),
          f"≤ 1/(32√Q) = {fmt(1 / (32 * math.sqrt(Q)))}" if Q else "≤ 1/(32√Q)", f"Q = {fmt(Q)}"),
-        ("d v²", fmt(tu.get("dv2")), "—", f"d = {fmt(tu.get('d'))}"),
+        ("d v² (spread in the theory's units)", fmt(dv2), "≤ 5/1024 (d ≤ 5Q, v ≤ 1/(32√Q))", f"d = {fmt(tu.get('d'))}"),
         ("d against 5Q", fmt(tu.get("d")), f"≤ 5Q = {fmt(5 * Q)}" if Q else "≤ 5Q", "Theorems 4.2/4.3"),
-        ("token sharing Z", fmt(ts.get("Z")), f"≤ 1/(4 l_b²) = {fmt(1 / (4 * lb * lb))}" if lb else "≤ 1/(4 l_b²)",
+        ("token sharing Z", fmt(ts.get("Z")),
+         f"≤ 1/(4 l_b²) = {fmt(1 / (4 * lb * lb))} at the fitted l_b; ≤ 4 for any allowed l_b" if lb else "≤ 4",
          f"counted over {ts.get('counted_over', '—')}"),
     ]
     sec.add(Heading("Appendix E statistics and the geometry in the theory's units", "audit-appendix-e", 3),
@@ -197,8 +209,10 @@ def _dpo(sec: Section, doc: dict, command: str) -> None:
                     axes[row, col].set_title(f"{split} {metric}", fontsize=10)
                     axes[row, col].set_xlabel("step")
                     axes[row, col].legend(fontsize=8)
+        every = dpo.get("eval_every")
         sec.add(Figure(anchor_, title, f"TRL metric names; {dpo.get('steps')} steps, evaluated every "
-                       f"{dpo.get('eval_every')} steps; personas per K in audit.json.", fig.png))
+                       f"{'' if every == 1 else f'{every} '}step{'' if every == 1 else 's'}; "
+                       "personas per K in audit.json.", fig.png))
     rows = []
     for k in sorted(runs, key=int):
         r = runs[k]
