@@ -40,15 +40,16 @@ S_i = Param("S_i", Domain(0, integer=True), "|S_i|, the values sharing a token w
 s_lo = Param("s_lo", Domain(0, 1), "min_k sigma(-r_k)")
 s_hi = Param("s_hi", Domain(0, 1), "max_k sigma(-r_k)")
 s_j = Param("s_j", Domain(0, 1), "sigma(-r_j) of the sample itself")
-sum_same = Param("sum_same", Domain(0), "sum_m sigma(-r_m) over the test sample's own cluster", "Σ⁺")
-sum_opp = Param("sum_opp", Domain(0), "sum_m sigma(-r_m) over the opposite cluster of its value", "Σ⁻")
+# Cluster sums sum_m sigma(-r_m) (Q terms) written as Q times their mean; 0 <= r_m <= log 3 until tau_1.
+m_same = Param("m_same", Domain(R(1, 4), R(1, 2)), "mean of sigma(-r_m) over the test sample's own cluster", "Σ⁺/Q")
+m_opp = Param("m_opp", Domain(R(1, 4), R(1, 2)), "mean of sigma(-r_m) over the opposite cluster of its value", "Σ⁻/Q")
 p_w = Param("p_w", Domain(0, 1, lo_closed=False), "pi_theta(y_w | x)", "π_θ(y_w)")
 p_l = Param("p_l", Domain(0, 1, lo_closed=False), "pi_theta(y_l | x)", "π_θ(y_l)")
 q_w = Param("q_w", Domain(0, 1, lo_closed=False), "pi_ref(y_w | x)", "π_ref(y_w)")
 q_l = Param("q_l", Domain(0, 1, lo_closed=False), "pi_ref(y_l | x)", "π_ref(y_l)")
 R_max = Param("R_max", Domain(0, lo_closed=False), "an upper bound on the reward margin at the end of training")
 SY = {p.name: p.symbol for p in (gamma, xi_1, xi_2, theta, alpha_j, alpha_k, u_b, u_x, S_i,
-                                 s_lo, s_hi, s_j, sum_same, sum_opp, p_w, p_l, q_w, q_l, R_max)}
+                                 s_lo, s_hi, s_j, m_same, m_opp, p_w, p_l, q_w, q_l, R_max)}
 
 # ------------------------------------------------------------------ Definition C.1, Lemma C.2
 COS_BOUND = 1 - delta**2 / 8  # |<c_i, e_{c_i}>| >= 1 - delta^2/8
@@ -105,6 +106,7 @@ def upper_bound_24(err):
             + 2 * d * v**2 * beta**2 / N * sj + 2 * beta**2 * Q / N * err * sh)
 
 
+CITED_25_26 = (Z <= 1 / (4 * l_b**2), eps <= 1 / (16 * v * (Z + 2)))  # "as Z <= 1/(4l_b^2) and eps <= ..."
 SIGMA_UNTIL_TAU_S = (  # 0 <= r_k <= log 3 for every k until tau_s: sigma(-r) in [1/4, 1/2]
     SY["s_lo"] >= R(1, 4), SY["s_hi"] <= R(1, 2), SY["s_lo"] <= SY["s_j"], SY["s_j"] <= SY["s_hi"],
 )
@@ -116,16 +118,13 @@ RISK_TAIL_C6 = 2 * K * Q**2 * sp.exp(-eps**2 / (2 * (1 + l_b**2 + d * v**2 + R(5
 
 def lower_bound_73(sign):
     """(73) with the sign the paper prints (-1) or the one (72) gives (+1) before 2(1 - l_b^2)."""
-    return (2 * (1 + l_b**2) * beta**2 / N * SY["sum_same"]
-            + sign * 2 * (1 - l_b**2) * beta**2 / N * SY["sum_opp"]
+    return (2 * (1 + l_b**2) * beta**2 / N * Q * SY["m_same"]
+            + sign * 2 * (1 - l_b**2) * beta**2 / N * Q * SY["m_opp"]
             - 2 * beta**2 * Q / N * ERR_C6 * SY["s_hi"])
 
 
 LOWER_74 = Q * beta**2 / N - beta**2 * Q / N * ERR_C6  # eq. 74
-SUMS_UNTIL_TAU_1 = (  # 0 <= r_m <= log 3 for training samples: each sigma in [1/4, 1/2]
-    SY["sum_same"] >= Q / 4, SY["sum_opp"] >= Q / 4,
-    SY["sum_same"] <= Q * SY["s_hi"], SY["sum_opp"] <= Q * SY["s_hi"], SY["s_hi"] <= R(1, 2),
-)
+SUMS_UNTIL_TAU_1 = (SY["m_same"] <= SY["s_hi"], SY["m_opp"] <= SY["s_hi"], SY["s_hi"] <= R(1, 2))
 
 # ------------------------------------------------------------------ main-text substitutions
 main_text = ab.at_main_text  # eps = 1/(16v(Z+2)), then d = 5Q, v = 1/(32 sqrt Q), N = 2KQ
@@ -140,7 +139,7 @@ SIM_REGIME = {  # CPU-sized, delta at the largest value the hypotheses allow (ep
     "eps": "1/(16*v*(Z+2))", "delta": "eps*v/8", "c": 1,
 }
 SIM_HYPOTHESES = (*HYP_C5, l_b >= R(1, 4), l_b <= R(1, 2))
-SOLVER_SLACK = 1e-6  # violations smaller than this (x log 3) are within the ODE solver's error control
+SOLVER_SLACK = 1e-6  # relative violations below this are within the ODE solver's error control (rtol 1e-8)
 
 
 def lemma_c3_event(dataset, params) -> tuple[bool, float]:
@@ -164,8 +163,8 @@ def lemma_c3_event(dataset, params) -> tuple[bool, float]:
 
 def trajectory_check(on_event: bool):
     """check(obs, params) for Theorem C.5: r^L(t) <= r_i(t) <= r^U(t) on (0, tau_1] and
-    log3/80 <= r_i(tau_1) <= log 3 (slack in units of log 3); with ``on_event``, only draws where
-    Lemma C.3's event occurred are judged."""
+    log3/80 <= r_i(tau_1) <= log 3 (slack: the smallest gap, relative to r^U(t) resp. log 3);
+    with ``on_event``, only draws where Lemma C.3's event occurred are judged."""
     import math
 
     import numpy as np
@@ -179,16 +178,18 @@ def trajectory_check(on_event: bool):
                 return True, math.inf, detail | {"judged": False}
         N = 2 * params["K"] * params["Q"]
         scale = params["Q"] * params["beta"] ** 2 / (N * params["tau"])
-        ts, r = obs.t[1:], obs.r[1:]
+        ts, r = obs.t[1:], obs.r[1:]  # t = 0: r = r^L = r^U = 0 by construction
         lo, hi = scale * ts / 8, 10 * scale * ts
         l3 = math.log(3)
-        gaps = {"above r^L": (r - lo[:, None]).min(), "below r^U": (hi[:, None] - r).min(),
-                "r(tau_1) >= log3/80": obs.final.min() - l3 / 80, "r(tau_1) <= log 3": l3 - obs.final.max()}
+        gaps = {  # relative to r^U(t) on the trajectory, to log 3 at tau_1
+            "r >= r^L": ((r - lo[:, None]) / hi[:, None]).min(),
+            "r <= r^U": ((hi[:, None] - r) / hi[:, None]).min(),
+            "r(tau_1) >= log3/80": (obs.final.min() - l3 / 80) / l3,
+            "r(tau_1) <= log 3": (l3 - obs.final.max()) / l3}
         name, worst = min(gaps.items(), key=lambda kv: kv[1])
-        slack = float(worst) / l3
         detail |= {"judged": True, "tightest": name, "gaps": {k: float(g) for k, g in gaps.items()},
                    "final_min": float(np.min(obs.final)), "final_max": float(np.max(obs.final))}
-        return slack >= -SOLVER_SLACK, slack, detail
+        return bool(worst >= -SOLVER_SLACK), float(worst), detail
 
     return check
 
@@ -210,6 +211,6 @@ def risk_check(on_event: bool):
         slack = log_bound - obs.log_risk
         detail |= {"judged": True, "log_risk": obs.log_risk, "log_bound": log_bound,
                    "bound_vacuous": log_bound >= 0}
-        return slack >= 0, slack, detail
+        return bool(slack >= 0), float(slack), detail
 
     return check

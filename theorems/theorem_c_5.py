@@ -17,8 +17,10 @@ from theorems import _notation as nt
 
 R = sp.Rational
 Q, N, beta, tau, t, d, v, K = ac.Q, ac.N, ac.beta, ac.tau, ac.t, ac.d, ac.v, ac.K
-_STEP_VARS = (*ac.C5_PARAMS, nt.N, nt.beta, ac.s_lo, ac.s_hi, ac.s_j)
-_STEP_HYP = (*ac.HYP_C5, *ac.SIGMA_UNTIL_TAU_S)
+# The rate steps, with the hypotheses the proof cites there ("as Z <= 1/(4 l_b^2) and eps <= ...");
+# the theorem's others (d <= 5Q, v <= 1/(4 sqrt Q), the delta bound) are not needed for them.
+_STEP_VARS = (nt.Z, nt.d, nt.Q, nt.v, nt.eps, ac.L_B_C5, nt.N, nt.beta, ac.s_lo, ac.s_hi, ac.s_j)
+_STEP_HYP = (*ac.CITED_25_26, *ac.SIGMA_UNTIL_TAU_S)
 _EQ30 = 5 * Q * beta**2 / (2 * N) + d * v**2 * beta**2 / N
 _MAIN_N = {N: 2 * K * Q}
 _VAC_C5_MAIN = ac.main_text(ac.FAIL_C) >= 1

@@ -22,8 +22,8 @@ ev = eps * v
 ub, ux, sh, Si = ac.SY["u_b"], ac.SY["u_x"], ac.SY["s_hi"], ac.SY["S_i"]
 db, dx = R(5, 2) * ev * ub, ev * ux  # |mu^T x_k - mean| <= (5/2) eps v; |(x~ - mu)^T x_k| <= eps v
 _SUM_72 = beta**2 / N * (2 * Q * 7 * ev * sh + Si * 2 * Q * (l_b**2 + R(7, 2) * ev) * sh)
-_VARS_73 = (nt.Q, nt.N, nt.beta, nt.Z, nt.eps, nt.v, ac.L_B_C5, ac.sum_same, ac.sum_opp, ac.s_hi)
-_HYP_73 = (Z <= 1 / (4 * l_b**2), eps <= 1 / (16 * v * (Z + 2)), *ac.SUMS_UNTIL_TAU_1)
+_VARS_73 = (nt.Q, nt.N, nt.beta, nt.Z, nt.eps, nt.v, ac.L_B_C5, ac.m_same, ac.m_opp, ac.s_hi)
+_HYP_73 = (*ac.CITED_25_26, *ac.SUMS_UNTIL_TAU_1)
 _RISK_REGIME = dict(ac.SIM_REGIME, Q=100)  # the smallest round Q where eq. 63's bound is < 1 (K = 2, Z = 1)
 
 
