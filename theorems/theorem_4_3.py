@@ -43,7 +43,7 @@ OBLIGATIONS = (
 )
 
 SIMULATION = Obligation(
-    "risk-bound", Kind.SIMULATION, "population risk at tau_1 <= 2KQ^2 e^{-Q/45}", "Sec. 4.2, Theorem 4.3, eq. 4",
+    "simulated-risk", Kind.SIMULATION, "population risk at tau_1 <= 2KQ^2 e^{-Q/45}", "Sec. 4.2, Theorem 4.3, eq. 4",
     SimulationProperty(
         regime={"K": 2, "Q": 40, "d": "5*Q", "v": "1/(32*sqrt(Q))", "l_b": "1/4", "Z": 1, "beta": 1, "tau": 1, "N": "2*K*Q"},
         hypotheses=(*HYPS, l_b >= R(1, 4), l_b <= R(1, 2), Q >= 40),
