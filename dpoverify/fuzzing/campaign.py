@@ -33,13 +33,13 @@ FUZZ_SCHEMA = "dpoverify.fuzz/1"
 FUZZABLE = (SimulationProperty, GradientIdentity)
 
 
-def tasks(claim_ids: list[str]) -> list[tuple[str, str]]:
-    """(claim id, obligation id) of every fuzzable obligation of the claims."""
-    return [(c.id, o.id) for c in registry.resolve(claim_ids) for o in c.obligations
+def tasks(claim_ids: list[str]) -> list[tuple[str, int]]:
+    """(claim id, obligation index) of every fuzzable obligation of the claims."""
+    return [(c.id, k) for c in registry.resolve(claim_ids) for k, o in enumerate(c.obligations)
             if isinstance(o.spec, FUZZABLE)]
 
 
-def fuzz_obligation(claim_id: str, obligation_id: str, profile_name: str, seed: int,
+def fuzz_obligation(claim_id: str, index: int, profile_name: str, seed: int,
                     examples: int | None, out_dir: str, only: str | None = None) -> dict[str, Any]:
     """Fuzz one obligation; save its counterexample (if any); the entry for fuzz.json."""
     from .properties import example_line, fuzz_spec
@@ -47,7 +47,8 @@ def fuzz_obligation(claim_id: str, obligation_id: str, profile_name: str, seed: 
 
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     claim = registry.get(claim_id)
-    ob = claim.obligation(obligation_id)
+    ob = claim.obligations[index]
+    obligation_id = ob.id
     profile = profiles.get(profile_name)
     t0 = time.perf_counter()
     placements = None

@@ -33,6 +33,9 @@ from .stats import CONFIDENCE
 from .strategies import Drawn, placements, regimes, seeds as seed_strategy
 
 
+SHRINK_SECONDS = {"quick": 5.0, "ci": 15.0}  # shrinking budget per placement (thorough: 120 s)
+
+
 class Violation(AssertionError):
     """A draw inside every hypothesis where the claim is not vacuous and the check failed."""
 
@@ -75,8 +78,17 @@ def search(spec, profile: Profile, seed: int, mode: str, index: int | None, labe
     """Search one placement (see module docstring)."""
     rec = Search(mode, label)
     t0 = time.perf_counter()
+    failing: dict[str, tuple[dict, int]] = {}
+    first_failure: list[float] = []
+    budget = SHRINK_SECONDS.get(profile.name, 120.0)
 
     def body(drawn: Drawn, s: int) -> None:
+        key = f"{drawn!r}/{s}"
+        if key in failing:  # Hypothesis replays the shrunk example: it still fails
+            rec.minimal = failing[key]
+            raise Violation(key)
+        if first_failure and time.perf_counter() - first_failure[0] > budget:
+            return  # shrink budget spent: keep the smallest failing example found so far
         point = Point(spec, drawn.values)
         obs = point.observe(s)
         placed = point.with_realized(obs.realized)
@@ -101,6 +113,8 @@ def search(spec, profile: Profile, seed: int, mode: str, index: int | None, labe
         rec.failures_asserted += 1
         if placed.deterministic or placed.p < 1 - CONFIDENCE:
             rec.minimal = (placed.values, s)
+            failing[key] = rec.minimal
+            first_failure[:] = first_failure or [time.perf_counter()]
             raise Violation(f"slack {slack:.4g} at {drawn!r}, seed {s}")
         if rec.candidate is None or slack < rec.candidate[2]:
             rec.candidate = (placed.values, s, slack)

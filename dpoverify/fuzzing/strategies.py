@@ -69,7 +69,7 @@ def axes(lim: Limits) -> dict[str, Axis]:
         "Q": Axis(1, sp.floor(sp.Rational(lim.max_n, 2) / K), integer=True),
         "d": Axis(K + 1, sp.Min(20 * Q, sp.floor(sp.Rational(lim.max_nd, 2) / (K * Q))), integer=True),
         "Z": Axis(1, K, integer=True),
-        "l_b": Axis(0, 1),
+        "l_b": Axis(0, sp.Rational(1, 2)),  # l_b > 1/2 leaves no Z >= 1 with Z <= 1/(4 l_b^2)
         "v": Axis(sp.Rational(1, 5000), 1),
         "delta": Axis(0, sp.Rational(49, 100)),
         "beta": Axis(sp.Rational(1, 10), 2),
@@ -231,6 +231,7 @@ def _regimes(draw, spec, ax, bnds, order, keep, derived, mode, target, label):
             upper = _direction(tb, known, e) == "upper"
             if mode == "boundary":
                 val = sp.floor(e) if (a.integer and upper) else sp.ceiling(e) if a.integer else e
+                assume(bool(val >= _num(a.lo, known)))  # e.g. Z <= 1/(4 l_b^2) < 1: no integer boundary
             else:  # outside: past the bound, as far as 4x (or down toward 0 for a lower bound)
                 if a.integer:
                     if upper:
