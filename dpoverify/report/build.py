@@ -15,6 +15,7 @@ from ..results import now, write_atomic
 from . import html, markdown
 from .audit_section import audit_section
 from .doc import Report
+from .fuzz_section import fuzz_section
 from .load import Inputs, load_inputs
 from .provenance import inputs_section, provenance_section
 from .scaling import scaling_section
@@ -44,7 +45,8 @@ def build(directory: Path, seed: int = 0) -> tuple[Report, Inputs]:
     traj, traj_facts = trajectory_section(inputs, seed)
     facts.update(traj_facts)
     sections = [inputs_section(inputs), verdict_section(inputs), claims_section(inputs), traj,
-                scaling_section(inputs), audit_section(inputs), provenance_section(inputs, facts)]
+                fuzz_section(inputs), scaling_section(inputs), audit_section(inputs),
+                provenance_section(inputs, facts)]
     report = Report(f"dpoverify report — {PAPER}",
                     f"Machine verification of \"Can DPO Learn Diverse Human Values? A Theoretical Scaling Law\". "
                     f"Generated {facts['generated']} by dpoverify {__version__} from {directory}.",

@@ -114,3 +114,39 @@ def write_audit(directory: Path, **kw) -> dict:
     doc = audit_doc(**kw)
     write_json(directory / "audit.json", doc)
     return doc
+
+
+def fuzz_doc() -> dict:
+    """A hand-made fuzz.json (dpoverify.fuzz/1, dpoverify.fuzzing.campaign) with made-up results."""
+    def placement(label, examples, failures, inside, conf=None):
+        return {"mode": label.split()[0], "placement": label, "examples": examples, "inside": inside,
+                "asserted": inside, "failures": failures, "failures_where_asserted": failures if inside else 0,
+                "min_slack": -0.5 if failures else 0.25, "worst": None, "confirmation": conf, "seconds": 0.1,
+                "note": ""}
+
+    return {"schema": "dpoverify.fuzz/1", "tool_version": "0.1.0", "paper": "test", "profile": "quick", "seed": 11,
+            "examples": 4, "requested": ["all"], "started": "2026-11-22T15:00:00+00:00",
+            "finished": "2026-11-22T15:01:00+00:00", "complete": True, "provenance": provenance(),
+            "verdict": "REFUTED",
+            "obligations": [
+                {"claim": "theorem-9.2", "obligation": "trajectory-band", "title": "band", "cites": "eq. (1)",
+                 "engine": "dpoverify.fuzzing.engine", "verdict": "REFUTED", "summary": "2/4 draws failed",
+                 "seconds": 1.5,
+                 "placements": [placement("inside all hypotheses", 4, 2, 4,
+                                          {"verdict": "REFUTED", "summary": "confirmed: 20/20 draws failed",
+                                           "test": "binomial", "failing_seeds": [1]}),
+                                placement("outside v <= 1/(32*sqrt(Q))", 4, 4, 0)],
+                 "evidence": {"method": "made up"}, "counterexample": "x/counterexamples/theorem-9.2__trajectory-band.json",
+                 "replay": "dpoverify replay x/counterexamples/theorem-9.2__trajectory-band.json",
+                 "example": "@example(regime={'K': 2}, seed=1)"},
+                {"claim": "lemma-7.7", "obligation": "eq-6", "title": "identity", "cites": "eq. (6)",
+                 "engine": "dpoverify.gradcheck", "verdict": "NO COUNTEREXAMPLE", "summary": "matches autodiff",
+                 "seconds": 0.2, "placements": None, "evidence": {"max_rel": 1e-16}, "counterexample": None,
+                 "replay": None, "example": None},
+            ]}
+
+
+def write_fuzz(directory: Path) -> dict:
+    doc = fuzz_doc()
+    write_json(directory / "fuzz.json", doc)
+    return doc

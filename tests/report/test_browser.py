@@ -53,7 +53,7 @@ def problems(page, expected_figures) -> list[str]:
 
 
 def test_report_loads_clean_shows_every_figure_and_the_verdicts(browser, built, tmp_path):
-    _, check, _, html_path, _ = built
+    check, html_path = built.check, built.html
     page = browser.open(html_path)
     assert problems(page, EXPECTED_FIGURES) == []
     assert page.evaluate("document.querySelectorAll('img, svg').length") == len(EXPECTED_FIGURES)
@@ -71,7 +71,7 @@ def test_planted_console_error_fails_the_check(browser, tmp_path):
 
 
 def test_planted_broken_figure_and_missing_figure_fail_the_check(browser, built, tmp_path):
-    text = built[3].read_text()
+    text = built.html.read_text()
     first = re.search(r'src="data:image/png;base64,([A-Za-z0-9+/=]{40})', text)
     broken = text.replace(first.group(1), "A" * 40, 1)
     broken = re.sub(r'<figure id="fig-scaling">.*?</figure>', "", broken, flags=re.S)
@@ -83,7 +83,7 @@ def test_planted_broken_figure_and_missing_figure_fail_the_check(browser, built,
 
 
 def test_planted_external_resource_is_blocked_and_reported(browser, built, tmp_path):
-    text = built[3].read_text().replace("</main>", '<img src="https://example.com/x.png"></main>')
+    text = built.html.read_text().replace("</main>", '<img src="https://example.com/x.png"></main>')
     planted = tmp_path / "external.html"
     planted.write_text(text)
     found = problems(browser.open(planted), EXPECTED_FIGURES)

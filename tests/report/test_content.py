@@ -2,20 +2,21 @@
 from __future__ import annotations
 
 import re
+from html import escape
 
 from dpoverify.report.verdict_table import check_command
 from tests.report.parse import ReportHTML
 
-EXPECTED_FIGURES = {"fig-trajectories", "fig-scaling", "fig-audit-figure3", "fig-audit-figure5",
-                    "fig-audit-figure7-8"}
+EXPECTED_FIGURES = {"fig-trajectories", "fig-fuzz-placements", "fig-scaling", "fig-audit-figure3",
+                    "fig-audit-figure5", "fig-audit-figure7-8"}
 
 
 def page(built) -> ReportHTML:
-    return ReportHTML(built[3].read_text())
+    return ReportHTML(built.html.read_text())
 
 
 def test_verdict_table_matches_check_json(built):
-    _, check, _, _, _ = built
+    check = built.check
     doc = page(built)
     rows = doc.rows("verdicts")
     assert [r[0] for r in rows] == [c["id"] for c in check["claims"]]
@@ -26,7 +27,7 @@ def test_verdict_table_matches_check_json(built):
 
 
 def test_every_step_has_a_row_with_its_verdict_and_every_counterexample_its_replay(built):
-    _, check, _, html_path, _ = built
+    check, html_path = built.check, built.html
     doc = page(built)
     steps = doc.rows("steps")
     expected = [(o["id"], o["verdict"]) for c in check["claims"] for o in c["obligations"]]
@@ -49,7 +50,7 @@ def test_every_internal_link_has_a_target(built):
 
 
 def test_self_contained_no_external_references_and_a_csp_that_forbids_them(built):
-    text = built[3].read_text()
+    text = built.html.read_text()
     doc = page(built)
     external = [(t, a, v) for t, a, v in doc.refs if not (v.startswith("#") or v.startswith("data:image/png;base64,"))]
     assert external == []
@@ -66,16 +67,15 @@ def test_figures_present(built):
 
 
 def test_missing_inputs_are_named_with_the_command_that_produces_them(built):
-    text = built[3].read_text()
-    for cmd in ("dpoverify fuzz all --profile ci", "dpoverify boundary all", "dpoverify tightness all",
-                "dpoverify scaling"):
+    text = built.html.read_text()
+    for cmd in ("dpoverify boundary all", "dpoverify tightness all", "dpoverify scaling"):
         assert f"Produce it with <code>{cmd}</code>" in text
-    assert "Produce it with <code>dpoverify check all</code>" not in text
-    assert "Produce it with <code>dpoverify audit</code>" not in text
+    for cmd in ("dpoverify check all", "dpoverify audit", "dpoverify fuzz all --profile ci"):
+        assert f"Produce it with <code>{cmd}</code>" not in text
 
 
 def test_audit_numbers_beside_the_papers(built):
-    _, _, audit, _, _ = built
+    audit = built.audit
     rows = {r[0]: r for r in page(built).rows("audit-stats")}
     frob = rows["mean Frobenius norm of per-persona covariance (unit norm on average)"]
     assert frob[1] == f"{audit['geometry']['spread']['mean_cov_frobenius']:.4g}" and frob[2] == "0.058"
@@ -84,7 +84,7 @@ def test_audit_numbers_beside_the_papers(built):
 
 
 def test_markdown_twin_has_the_same_verdicts_and_its_figure_files(built):
-    _, check, _, _, md_path = built
+    check, md_path = built.check, built.md
     md = md_path.read_text()
     for c in check["claims"]:
         assert re.search(rf"\| <a id=\"row-{re.escape(c['id'].replace('.', '-'))}\"></a>\[{re.escape(c['id'])}\]"
@@ -95,3 +95,14 @@ def test_markdown_twin_has_the_same_verdicts_and_its_figure_files(built):
         f = md_path.parent / rel
         assert f.is_file() and f.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "A refuted theorem <b>&amp;</b>" not in md  # markup in a title is escaped, not rendered
+
+
+def test_fuzz_table_matches_fuzz_json(built):
+    doc = page(built)
+    rows = doc.rows("fuzz")
+    assert [(r[0], r[1]) for r in rows] == [(e["claim"], e["obligation"]) for e in built.fuzz["obligations"]]
+    assert doc.badges["fuzz"] == [[e["verdict"]] for e in built.fuzz["obligations"]]
+    assert rows[0][5] == built.fuzz["obligations"][0]["replay"] and rows[1][5] == "—"
+    placements = doc.rows("fuzz-placements")
+    assert [r[0] for r in placements] == [p["placement"] for p in built.fuzz["obligations"][0]["placements"]]
+    assert escape(built.fuzz["obligations"][0]["example"]) in built.html.read_text()
