@@ -34,7 +34,13 @@ def run_missing(directory: Path, seed: int, say: Callable[[str], None]) -> list[
         say(f"check.json missing: running `dpoverify check all --profile {RUN_MISSING_PROFILE} "
             f"--seed {seed}` ({len(claims)} claims) into {directory}")
         ctx = engines.Context(profiles.get(RUN_MISSING_PROFILE), seed, {}, results_dir=str(directory))
-        run_checks(claims, ctx, directory)
+
+        def done(claim, ob, entry) -> None:
+            if ob is claim.obligations[-1]:
+                say(f"  checked {claim.id}")
+
+        doc = run_checks(claims, ctx, directory, done)
+        say(f"check all: {doc['verdict']} ({directory / 'check.json'})")
         ran.append("check")
     return ran
 

@@ -96,6 +96,12 @@ def verdict_section(inputs: Inputs) -> Section:
         left = [c for c in doc.get("requested", []) if c not in done]
         sec.add(Missing(f"{len(left)} requested claim(s) not finished ({', '.join(left) or 'unknown'}): "
                         "the check run was interrupted", "dpoverify check all"))
+    tally = {v.value: sum(c["verdict"] == v.value for c in doc["claims"]) for v in SEVERITY}
+    sec.add(Para((f"{len(doc['claims'])} claim(s): {_counts(tally) or 'none checked'}.",)))
+    for v in ("REFUTED", "ERROR"):
+        hit = [c["id"] for c in doc["claims"] if c["verdict"] == v]
+        if hit:
+            sec.add(Para((f"{v}: ",) + tuple(x for cid in hit for x in (Link(cid, claim_anchor(cid)), " "))))
     rows, anchors = [], []
     for c in doc["claims"]:
         cexes = [(o, key) for o, key in zip(c["obligations"], step_keys(c)) if o["counterexample"]]
