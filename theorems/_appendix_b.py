@@ -7,6 +7,9 @@ cluster sums, the number |S_i| of values sharing a token with value i) are decla
 """
 from __future__ import annotations
 
+import math
+
+import flint
 import sympy as sp
 
 from dpoverify.claims import Domain, Implication, Kind, Obligation, Param
@@ -89,6 +92,43 @@ def failure_b1_c_infinity(eps=eps, Z=Z, K=K, Q=Q):
 
 FAIL_MAIN = 8 * K * Q ** R(9, 4) * sp.exp(-sp.Min(c * sp.sqrt(Q) / 5, Q ** R(3, 4) / 256))  # Thms 4.2, 4.3
 FAIL_MAIN_C_INFINITY = 8 * K * Q ** R(9, 4) * sp.exp(-Q ** R(3, 4) / 256)
+
+
+def certain_negative(ball_fn) -> bool:
+    """Decide ball_fn() < 0 rigorously, raising Arb's precision until the ball excludes 0."""
+    old = flint.ctx.prec
+    try:
+        for prec in (64, 128, 256, 1024):
+            flint.ctx.prec = prec
+            x = ball_fn()
+            if x < 0:
+                return True
+            if x >= 0:
+                return False
+        raise ArithmeticError("cannot separate the value from 0 at 1024 bits")
+    finally:
+        flint.ctx.prec = old
+
+
+def confidence_positive(k: int, q: int) -> bool:
+    """8kq^{9/4} e^{-q^{3/4}/256} < 1 (the c -> oo limit of the failure probability), decided in Arb."""
+    return certain_negative(lambda: flint.arb(8 * k).log() + flint.arb(9) / 4 * flint.arb(q).log()
+                            - flint.arb(q) ** (flint.arb(3) / 4) / 256)
+
+
+def smallest_confident_q(k: int) -> int:
+    """The smallest integer q >= 1 at which 8kq^{9/4} e^{-q^{3/4}/256} < 1. The function rises from
+    8k e^{-1/256} > 1 while q^{3/4} < 768 (its log has derivative 9/(4q) - 3q^{-1/4}/1024), so the search
+    bisects on the falling side; the prover certifies the range below the answer (theorem-4.2
+    vacuous-below, section-4.2.875-samples confidence-vacuous-below)."""
+    lo = math.ceil(768 ** (4 / 3))  # on the falling side from here on
+    hi = lo
+    while not confidence_positive(k, hi):
+        hi *= 2
+    while hi - lo > 1:  # invariant: not positive at lo, positive at hi
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if confidence_positive(k, mid) else (mid, hi)
+    return hi
 
 # ---------------------------------------------------------------- Theorem B.3: trajectories and horizon
 RL_B3 = Q * beta ** 2 * t / (4 * N * tau)  # statement and eq. 28

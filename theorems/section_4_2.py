@@ -11,12 +11,10 @@ confidence clause 1 - 8KQ^{9/4} exp(-min(c sqrt Q/5, Q^{3/4}/256)), without whic
 """
 from __future__ import annotations
 
-import math
-
 import flint
 import sympy as sp
 
-from dpoverify.claims import Claim, Domain, Kind, Obligation, Param, Source
+from dpoverify.claims import Claim, Kind, Obligation, Source
 from dpoverify.specs import SimulationProperty
 from theorems import _appendix_b as B
 from theorems import _notation as n
@@ -30,32 +28,10 @@ K_FIGURE = (1, 2, 5, 10, 20, 50, 100, 1000, 10000)
 LOG_SLOPE, LOG_OFFSET = 90, 770  # a witness: Q >= 90 log K + 770 makes eq. 4's bound < 0.05 for every K >= 1
 
 
-def _certain(ball_fn) -> bool:
-    """Decide ball_fn() < 0 rigorously, raising Arb's precision until the ball excludes 0."""
-    old = flint.ctx.prec
-    try:
-        for prec in (64, 128, 256, 1024):
-            flint.ctx.prec = prec
-            x = ball_fn()
-            if x < 0:
-                return True
-            if x >= 0:
-                return False
-        raise ArithmeticError("cannot separate the value from 0 at 1024 bits")
-    finally:
-        flint.ctx.prec = old
-
-
 def bound_below(k: int, q: int, threshold=THRESHOLD) -> bool:
     """2kq^2 e^{-q/45} < threshold, decided in Arb (log space)."""
     thr = flint.arb(threshold.p) / threshold.q
-    return _certain(lambda: (flint.arb(2 * k) * q * q).log() - flint.arb(q) / 45 - thr.log())
-
-
-def confidence_positive(k: int, q: int) -> bool:
-    """8kq^{9/4} e^{-q^{3/4}/256} < 1 (the c -> oo limit of the failure probability), decided in Arb."""
-    return _certain(lambda: flint.arb(8 * k).log() + flint.arb(9) / 4 * flint.arb(q).log()
-                    - flint.arb(q) ** (flint.arb(3) / 4) / 256)
+    return B.certain_negative(lambda: (flint.arb(2 * k) * q * q).log() - flint.arb(q) / 45 - thr.log())
 
 
 def smallest_q(k: int, q_min: int = Q_MIN) -> int:
@@ -64,20 +40,6 @@ def smallest_q(k: int, q_min: int = Q_MIN) -> int:
     while not bound_below(k, q):
         q += 1
     return q
-
-
-def smallest_confident_q(k: int) -> int:
-    """The smallest q >= 40 at which 8kq^{9/4} e^{-q^{3/4}/256} < 1. The function rises for q^{3/4} < 768
-    (its log has derivative 9/(4q) - q^{-1/4}/1024), so the search bisects on the falling side; the prover
-    certifies the whole range below the answer (obligation confidence-vacuous-below)."""
-    lo = math.ceil(768 ** (4 / 3))  # on the falling side from here on
-    hi = lo
-    while not confidence_positive(k, hi):
-        hi *= 2
-    while hi - lo > 1:  # invariant: not positive at lo, positive at hi
-        mid = (lo + hi) // 2
-        lo, hi = (lo, mid) if confidence_positive(k, mid) else (mid, hi)
-    return hi
 
 
 def figure_4_curve(ks=K_FIGURE) -> list[tuple[int, int]]:
@@ -95,7 +57,7 @@ def _qpoint(q):
 
 CURVE = figure_4_curve()
 Q_STAR_10 = dict(CURVE)[K_EXAMPLE]
-Q_CONF_10 = smallest_confident_q(K_EXAMPLE)
+Q_CONF_10 = B.smallest_confident_q(K_EXAMPLE)
 C_POS = n.c
 
 
@@ -148,7 +110,7 @@ CLAIM_875 = Claim(
              note="Where this holds Theorem 4.3 'holds with probability at least 1 - (a number >= 1)': it asserts nothing."),
         _sym("confidence-vacuous-below", f"at K = 10 the failure probability is >= 1 for every c > 0 and Q in [40, {Q_CONF_10 - 1}]",
              "Sec. 4.2 Theorem 4.3", (_point(K_EXAMPLE), n.Q.restrict(lo=Q_MIN, hi=Q_CONF_10 - 1), C_POS), (),
-             B.FAIL_MAIN >= 1, note="Upper end computed in this module (smallest_confident_q), checked here."),
+             B.FAIL_MAIN >= 1, note="Upper end computed in this module (_appendix_b.smallest_confident_q), checked here."),
         _sym("confidence-first-below-one", f"at K = 10, Q = {Q_CONF_10} the failure probability is < 1 when c -> oo",
              "Sec. 4.2 Theorem 4.3", (_point(K_EXAMPLE), _qpoint(Q_CONF_10)), (), B.FAIL_MAIN_C_INFINITY < 1,
              note="c -> oo is the most favourable constant; a finite c needs c sqrt(Q)/5 >= Q^{3/4}/256 as well."),

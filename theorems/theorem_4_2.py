@@ -21,6 +21,7 @@ K, Q, N, d, v, l_b, Z, eps, c, t, tau, beta = B.K, B.Q, B.N, B.d, B.v, B.l_b, B.
 KQ_N = {N: B.N_CHOICE}
 HYPS = (B.HYP_Z, B.HYP_D, B.HYP_V_MAIN)
 T_POS = n.t.restrict(lo=0, lo_closed=False)
+Q_CONF_1 = B.smallest_confident_q(1)
 
 
 def consistency(oid, title, variables, assumptions, goal, note="", vacuous_when=None):
@@ -68,6 +69,12 @@ OBLIGATIONS = (
         (n.K, n.Q, n.d, n.v, B.L_B, B.Z_B3, n.c), (B.HYP_Z, B.HYP_D, B.HYP_V_MAIN),
         B.failure_b1().subs(eps, B.EPS_CHOICE) <= B.at_main_text(B.failure_b1()),
         note="The remark's 'upper bounding ... by setting d = 5Q and v = 1/(32 sqrt Q)' over the whole of 4.2's hypotheses."),
+    B.symbolic(
+        "vacuous-below", f"for Q < {Q_CONF_1}, every K >= 1 and every c > 0 the failure probability is >= 1",
+        "Sec. 4.2, Theorem 4.2 (confidence clause)", (n.K, n.Q.restrict(hi=Q_CONF_1 - 1), n.c), (), B.FAIL_MAIN >= 1,
+        note="Where this holds the theorem 'holds with probability at least 1 - (a number >= 1)': it asserts nothing. "
+             "The bound is the smallest Q with 8Q^{9/4} e^{-Q^{3/4}/256} < 1 (K = 1, c -> oo), computed in "
+             "_appendix_b.smallest_confident_q and checked here."),
 )
 
 SIMULATION = Obligation(
