@@ -17,6 +17,7 @@ the spec's check and calls ``hypothesis.target(-slack)`` so the search climbs to
 """
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -83,12 +84,14 @@ def search(spec, profile: Profile, seed: int, mode: str, index: int | None, labe
     budget = SHRINK_SECONDS.get(profile.name, 120.0)
 
     def body(drawn: Drawn, s: int) -> None:
-        key = f"{drawn!r}/{s}"
-        if key in failing:  # Hypothesis replays the shrunk example: it still fails
+        key = f"{drawn!r}, seed {s}"
+        if key not in failing and not (first_failure and time.perf_counter() - first_failure[0] > budget):
+            evaluate(drawn, s, key)  # after the shrink budget, unseen examples pass unevaluated
+        if key in failing:  # one raise site: Hypothesis replays the shrunk example and sees it again
             rec.minimal = failing[key]
             raise Violation(key)
-        if first_failure and time.perf_counter() - first_failure[0] > budget:
-            return  # shrink budget spent: keep the smallest failing example found so far
+
+    def evaluate(drawn: Drawn, s: int, key: str) -> None:
         point = Point(spec, drawn.values)
         obs = point.observe(s)
         placed = point.with_realized(obs.realized)
@@ -98,7 +101,8 @@ def search(spec, profile: Profile, seed: int, mode: str, index: int | None, labe
         asserted = inside and not placed.vacuous_probability()
         rec.inside += inside
         rec.asserted += asserted
-        target(-slack, label="violation (-slack)")
+        if math.isfinite(slack):  # a check may return inf where it judges nothing
+            target(-slack, label="violation (-slack)")
         if slack < rec.min_slack:
             rec.min_slack = slack
             rec.worst = {"regime": rg.as_text(placed.values), "seed": s, "slack": slack,
@@ -112,15 +116,14 @@ def search(spec, profile: Profile, seed: int, mode: str, index: int | None, labe
             return
         rec.failures_asserted += 1
         if placed.deterministic or placed.p < 1 - CONFIDENCE:
-            rec.minimal = (placed.values, s)
-            failing[key] = rec.minimal
+            failing[key] = (placed.values, s)
             first_failure[:] = first_failure or [time.perf_counter()]
-            raise Violation(f"slack {slack:.4g} at {drawn!r}, seed {s}")
-        if rec.candidate is None or slack < rec.candidate[2]:
+        elif rec.candidate is None or slack < rec.candidate[2]:
             rec.candidate = (placed.values, s, slack)
 
     n = examples or profile.max_examples
-    test = settings(settings.get_profile(profile.name), max_examples=n, database=None)(
+    test = settings(settings.get_profile(profile.name), max_examples=n, database=None,
+                    report_multiple_bugs=False)(
         given(regimes(spec, profile, mode, index), seed_strategy)(body))
     test = hseed(seed)(test)
     try:

@@ -66,7 +66,7 @@ def axes(lim: Limits) -> dict[str, Axis]:
     K, Q = symbol("K"), symbol("Q")
     return {
         "K": Axis(1, lim.max_k, integer=True),
-        "Q": Axis(1, sp.floor(sp.Rational(lim.max_n, 2) / K), integer=True),
+        "Q": Axis(K, sp.floor(sp.Rational(lim.max_n, 2) / K), integer=True),  # Q >= K: room for d >= K + 1 <= 5Q
         "d": Axis(K + 1, sp.Min(20 * Q, sp.floor(sp.Rational(lim.max_nd, 2) / (K * Q))), integer=True),
         "Z": Axis(1, K, integer=True),
         "l_b": Axis(0, sp.Rational(1, 2)),  # l_b > 1/2 leaves no Z >= 1 with Z <= 1/(4 l_b^2)
