@@ -15,11 +15,12 @@ and the test error of Definition 3.1 is the fraction of test preferences with r 
 lr 1e-3, β = 0.01 as in Appendix F), on g(x) computed once. For a causal LM the softmax keeps the
 full vocabulary: the log-partition adds the frozen other rows' logsumexp, cached with g(x).
 ``full``: every weight trains (AdamW, constant LR, no warm-up, no weight decay); the reference is
-the frozen initial model, whose answer log-probabilities are computed once before training
-(TRL's ``precompute_ref_log_probs``; identical to keeping a frozen copy).
+a frozen copy of the initial model (its log-probabilities on the evaluation sets computed once).
 """
 from __future__ import annotations
 
+import copy
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Callable
@@ -166,16 +167,18 @@ def _eval_logp(model, head, statements, batch_size=64) -> torch.Tensor:
 def train_full(model, train: Preferences, evals: dict[str, Preferences], *, steps: int, batch_size: int,
                lr: float, beta: float, eval_every: int, seed: int,
                progress: Callable[[int], None] = lambda n: None) -> list[dict]:
-    """DPO on every weight of ``model`` (and the encoder's answer head); returns the log."""
+    """DPO on every weight of ``model`` (and the encoder's answer head); returns the log. The
+    reference is a frozen copy of the initial model (and head)."""
     torch.manual_seed(seed)
-    head = None
+    head = ref_head = None
     params = list(model.model.parameters())
     if model.kind == "encoder":
-        head = torch.nn.Parameter(model.answer_head().to(model.device))
+        ref_head = model.answer_head().to(model.device)
+        head = torch.nn.Parameter(ref_head.clone())
         params.append(head)
+    reference = dataclasses.replace(model, model=copy.deepcopy(model.model).requires_grad_(False))
     model.model.eval()  # TRL disables dropout; gradients still flow
-    refs = {name: _eval_logp(model, head, p.statements) for name, p in evals.items()}
-    ref_train = _eval_logp(model, head, train.statements)
+    refs = {name: _eval_logp(reference, ref_head, p.statements) for name, p in evals.items()}
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
     log, want = [], _eval_steps(steps, eval_every)
     chosen_train = torch.from_numpy(train.chosen)
@@ -188,11 +191,12 @@ def train_full(model, train: Preferences, evals: dict[str, Preferences], *, step
     record(0)
     for step, idx in enumerate(_batches(len(train), batch_size, steps, seed), 1):
         statements = [train.statements[i] for i in idx.tolist()]
+        ref_logp = _eval_logp(reference, ref_head, statements)
         logp = _full_logp(model, head, statements).double().cpu()
-        ch, rj = rewards(logp, ref_train[idx], chosen_train[idx], beta)
+        ch, rj = rewards(logp, ref_logp, chosen_train[idx], beta)
         loss = -F.logsigmoid(ch - rj).mean()
-        if not math.isfinite(float(loss)):
-            raise FloatingPointError(f"DPO loss became {float(loss)} at step {step}")
+        if not math.isfinite(loss.item()):
+            raise FloatingPointError(f"DPO loss became {loss.item()} at step {step}")
         opt.zero_grad()
         loss.backward()
         opt.step()

@@ -88,7 +88,7 @@ def delta_frame(C: np.ndarray, b: np.ndarray) -> float:
 
 def noise_floor(groups: Groups, shuffles: int, seed: int) -> dict:
     """|c_i| and cross-persona |cos(c_i, c_j)| when Yes/No labels are shuffled within each persona."""
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng([seed, 1])  # a stream of its own, not the data's
     norms, maxcos, meancos = [], [], []
     for _ in range(shuffles):
         C = []
@@ -106,24 +106,36 @@ def noise_floor(groups: Groups, shuffles: int, seed: int) -> dict:
             "mean_abs_cos_mean": np.mean(meancos), "shuffles": shuffles, "seed": seed}
 
 
-def spread(groups: Groups) -> dict:
+def spread(groups: Groups, alpha: float = 0.01) -> dict:
     """Appendix E: per persona, aligned embeddings scaled to unit norm on average; the Frobenius
     norm of their covariance and their mean squared distance from their mean, averaged over personas
-    (paper, Llama-3.1-8B: 0.058 and 0.227)."""
-    per, pr = {}, []
+    (paper, Llama-3.1-8B: 0.058 and 0.227). Also the participation ratio trace²/||Cov||_F² beside its
+    expectation (d m + 2)/(m + d + 1) for an isotropic Gaussian sample (m = n - 1 degrees of freedom),
+    and John's sphericity test in its high-dimensional form (Ledoit & Wolf 2002: under Cov = v² I_d,
+    m (d/PR - 1) - d is asymptotically N(1, 4)), Holm-corrected over personas."""
+    per, pr, pr_iso, pvals = {}, [], [], []
     for name, (xp, _) in groups.items():
         y = xp / np.linalg.norm(xp, axis=1).mean()
         yc = y - y.mean(0)
-        n = len(yc)
-        gram = yc @ yc.T  # ||Cov||_F = ||Yc^T Yc||_F / (n-1) = ||Yc Yc^T||_F / (n-1)
-        frob = np.linalg.norm(gram) / (n - 1)
-        msd = np.trace(gram) / n
-        per[name] = [frob, msd]
-        pr.append((np.trace(gram) / (n - 1)) ** 2 / frob ** 2)
+        n, d = yc.shape
+        m = n - 1
+        gram = yc @ yc.T  # ||Cov||_F = ||Yc^T Yc||_F / m = ||Yc Yc^T||_F / m
+        frob = np.linalg.norm(gram) / m
+        per[name] = [frob, np.trace(gram) / n]
+        ratio = (np.trace(gram) / m) ** 2 / frob ** 2
+        pr.append(ratio)
+        pr_iso.append((d * m + 2) / (m + d + 1))
+        z = (m * (d / ratio - 1) - d - 1) / 2
+        pvals.append(stats.norm.sf(z))
     vals = np.array(list(per.values()))
+    p = np.array(pvals)
     return {"mean_cov_frobenius": vals[:, 0].mean(), "mean_sq_dist": vals[:, 1].mean(),
             "per_persona": per, "participation_ratio_mean": float(np.mean(pr)),
-            "dim": int(next(iter(groups.values()))[0].shape[1])}
+            "participation_ratio_isotropic": float(np.mean(pr_iso)),
+            "dim": int(next(iter(groups.values()))[0].shape[1]),
+            "sphericity": {"test": "John's test, high-dimensional (Ledoit-Wolf 2002), Holm-corrected",
+                           "alpha": alpha, "n_tests": len(p), "rejected_holm": holm(p, alpha),
+                           "min_p": p.min(), "median_p": np.median(p)}}
 
 
 def holm(pvalues: np.ndarray, alpha: float) -> int:
@@ -139,7 +151,7 @@ def holm(pvalues: np.ndarray, alpha: float) -> int:
 def normality(groups: Groups, seed: int, n_pc: int = 3, n_random: int = 3, alpha: float = 0.01) -> dict:
     """Shapiro-Wilk on projections of each aligned cluster onto its top principal axes and on seeded
     random directions; Holm-corrected over all tests (a Gaussian cluster has Gaussian projections)."""
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng([seed, 2])  # a stream of its own, not the data's
     pvals = []
     for xp, _ in groups.values():
         xc = xp - xp.mean(0)

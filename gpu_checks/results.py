@@ -47,7 +47,9 @@ Top level::
                             the floor comes from seeded shuffles of Yes/No labels within persona
   spread                    Appendix E on aligned statements, each persona scaled to unit norm on
                             average: {mean_cov_frobenius, mean_sq_dist, per_persona {name: [f, m]},
-                            participation_ratio_mean (trace^2 / ||Cov||_F^2), dim}
+                            participation_ratio_mean (trace^2 / ||Cov||_F^2),
+                            participation_ratio_isotropic (its expectation under v^2 I_d), dim,
+                            sphericity {test, alpha, n_tests, rejected_holm, min_p, median_p}}
   normality                 {test: "scipy.stats.normaltest (D'Agostino-Pearson)", directions,
                              n_tests, alpha, rejected_holm, min_p, median_p, fraction_rejected_raw}
                             on projections of each aligned cluster onto its top principal axes and

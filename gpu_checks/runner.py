@@ -1,7 +1,7 @@
 """One audit run: embeddings -> geometry -> DPO for each K, checkpointed after each K.
 
 ``<out>/audit.json`` (format in :mod:`gpu_checks.results`) is rewritten atomically after the
-geometry audit and after every finished K; ``<out>/cache/embeddings.npz`` keeps g(x). A run that
+geometry audit and after every finished K; ``<out>/cache/<persona>.npz`` keeps g(x). A run that
 finds a results file made with the same configuration resumes: finished K are not trained again.
 """
 from __future__ import annotations
@@ -68,20 +68,26 @@ def _say(console, text: str) -> None:
 
 
 def _embed_all(model, data, cache: Path, key: str, bar) -> dict[str, dict[str, np.ndarray]]:
-    """g(x) (and the other-logit logsumexp of a causal LM) for both clusters of every persona."""
+    """g(x) (and the other-logit logsumexp of a causal LM) for both clusters of every persona,
+    cached per persona in ``cache/<persona>.npz`` so an interrupted embedding pass resumes."""
     from . import dpo_train
 
-    if cache.is_file():
-        with np.load(cache, allow_pickle=False) as z:
-            if str(z["key"]) == key:
-                return {n: {s: z[f"{n}|{s}"] for s in ("g+", "g-", "o+", "o-") if f"{n}|{s}" in z}
-                        for n in data}
-    total = sum(p.size for p in data.values())
-    task = bar.add_task("embedding statements", total=total) if bar else None
+    emb, todo = {}, []
+    for name in data:
+        path = cache / f"{name}.npz"
+        if path.is_file():
+            with np.load(path, allow_pickle=False) as z:
+                if str(z["key"]) == key:
+                    emb[name] = {s: z[s] for s in ("g+", "g-", "o+", "o-") if s in z}
+                    continue
+        todo.append(name)
+    if not todo:
+        return emb
+    task = bar.add_task("embedding statements", total=sum(data[n].size for n in todo)) if bar else None
     advance = (lambda n: bar.advance(task, n)) if bar else (lambda n: None)
     head0 = model.answer_head()
-    emb = {}
-    for name, p in data.items():
+    for name in todo:
+        p = data[name]
         emb[name] = {}
         for sign, cluster in (("+", p.aligned), ("-", p.misaligned)):
             prefs = dpo_train.Preferences(list(cluster), np.zeros(len(cluster), dtype=np.int64))
@@ -89,9 +95,9 @@ def _embed_all(model, data, cache: Path, key: str, bar) -> dict[str, dict[str, n
             emb[name]["g" + sign] = f.g.numpy()
             if f.other_lse is not None:
                 emb[name]["o" + sign] = f.other_lse.numpy()
-    buf = io.BytesIO()
-    np.savez(buf, key=np.array(key), **{f"{n}|{s}": a for n, d in emb.items() for s, a in d.items()})
-    dres.write_atomic(cache, buf.getvalue())
+        buf = io.BytesIO()
+        np.savez(buf, key=np.array(key), **emb[name])
+        dres.write_atomic(cache / f"{name}.npz", buf.getvalue())
     return emb
 
 
@@ -187,7 +193,7 @@ def run(cfg: AuditConfig, console=None, after_k: Callable[[int, dict], None] | N
         needs_model = "geometry" not in doc or cfg.mode == "last-layer"
         model = models.load(model_dir, cfg.device, config["readout"], config["prompt"]) if needs_model else None
         if model is not None:
-            emb = _embed_all(model, data, out / "cache" / "embeddings.npz", key, bar)
+            emb = _embed_all(model, data, out / "cache", key, bar)
         if "geometry" not in doc:
             groups = {n: (emb[n]["g+"].astype(np.float64), emb[n]["g-"].astype(np.float64)) for n in data}
             doc["data"] = {"n_personas": len(data), "n_statements": sum(p.size for p in data.values()),

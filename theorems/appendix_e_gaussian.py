@@ -57,12 +57,18 @@ def _theorem_spread(bound, theorems):
 
 def judge_isotropy(doc):
     s = get(doc, "geometry.spread")
-    pr, d = s["participation_ratio_mean"], s["dim"]
-    c = compare(pr, lo=d)
-    return (c.verdict,
-            f"participation ratio trace²/||Cov||_F² = {pr:.3g} of d = {d} (v² I_d gives d) -> {c.text}; "
-            f"the paper's 0.227 and 0.058 imply about {float(PAPER_PR):.3g} of {PAPER_D}{_ctx(doc)}",
-            {**c.evidence(), "paper_implied_participation_ratio": float(PAPER_PR)})
+    sph = get(doc, "geometry.spread.sphericity")
+    pr, iso, d = s["participation_ratio_mean"], s["participation_ratio_isotropic"], s["dim"]
+    holds = sph["rejected_holm"] == 0
+    factor = compare(pr, lo=iso)
+    text = "holds" if holds else f"fails by a factor of {factor.factor:.3g}"
+    return ("NO_COUNTEREXAMPLE" if holds else "REFUTED",
+            f"participation ratio trace²/||Cov||_F² = {pr:.3g} where v² I_d gives {iso:.3g} at this sample "
+            f"size (d = {d}); {sph['test']}: {sph['rejected_holm']} of {sph['n_tests']} personas reject "
+            f"at α = {sph['alpha']} -> {text}; the paper's 0.227 and 0.058 imply about "
+            f"{float(PAPER_PR):.3g} of d = {PAPER_D}{_ctx(doc)}",
+            {**sph, "participation_ratio": pr, "participation_ratio_isotropic": iso,
+             "paper_implied_participation_ratio": float(PAPER_PR)})
 
 
 def judge_normality(doc):
@@ -97,7 +103,7 @@ CLAIM = Claim(
             "geometry.spread.mean_sq_dist", _theorem_spread(MSD_MAX_42, "Theorems 4.2/4.3")),
         _ob("spread-vs-theorem-c.5", "mean squared distance within what Theorems C.5/C.6 allow (5/22)",
             "geometry.spread.mean_sq_dist", _theorem_spread(MSD_MAX_C5, "Theorems C.5/C.6")),
-        _ob("isotropy", "covariance isotropic as v² I_d (participation ratio d)",
+        _ob("isotropy", "covariance isotropic as v² I_d (sphericity test; participation ratio)",
             "geometry.spread.participation_ratio_mean", judge_isotropy),
         _ob("normality", "one-dimensional projections of each cluster are Gaussian",
             "geometry.normality", judge_normality),

@@ -46,7 +46,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--batch-size", type=int, default=32, help="preferences per step (default 32)")
     parser.add_argument("--lr", type=float, help="learning rate (default 1e-3 last-layer, 1e-5 full)")
     parser.add_argument("--beta", type=float, default=0.01, help="DPO β (default 0.01, Appendix F)")
-    parser.add_argument("--eval-every", type=int, help="steps between logged evaluations (default steps/50)")
+    parser.add_argument("--eval-every", type=int,
+                        help="steps between logged evaluations (default steps/50 last-layer, steps/10 full)")
     parser.add_argument("--shuffles", type=int, default=20, help="shuffled-label draws for the noise floor")
     parser.add_argument("--threads", type=int, help="torch CPU threads (default: torch's choice)")
     parser.add_argument("--fresh", action="store_true", help="discard results already in --out")
@@ -68,11 +69,12 @@ def _config(args):
     if args.personas and not Path(args.personas).is_dir():
         raise UsageError(f"--personas: no such directory: {args.personas}")
     steps = args.steps or (500 if args.mode == "last-layer" else 100)
+    eval_every = args.eval_every or max(1, steps // (50 if args.mode == "last-layer" else 10))
     only = [n.strip() for n in args.only.split(",") if n.strip()] if args.only else None
     return AuditConfig(model=args.model, personas=args.personas, only=only, ks=_ks(args.k), mode=args.mode,
                        device=args.device, readout=args.readout, prompt=args.prompt, out=args.out,
                        seed=args.seed, steps=steps, batch_size=args.batch_size, lr=args.lr, beta=args.beta,
-                       eval_every=args.eval_every or max(1, steps // 50), shuffles=args.shuffles,
+                       eval_every=eval_every, shuffles=args.shuffles,
                        fresh=args.fresh)
 
 
