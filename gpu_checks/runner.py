@@ -85,13 +85,12 @@ def _embed_all(model, data, cache: Path, key: str, bar) -> dict[str, dict[str, n
         return emb
     task = bar.add_task("embedding statements", total=sum(data[n].size for n in todo)) if bar else None
     advance = (lambda n: bar.advance(task, n)) if bar else (lambda n: None)
-    head0 = model.answer_head()
     for name in todo:
         p = data[name]
         emb[name] = {}
         for sign, cluster in (("+", p.aligned), ("-", p.misaligned)):
             prefs = dpo_train.Preferences(list(cluster), np.zeros(len(cluster), dtype=np.int64))
-            f = dpo_train.features(model, prefs, head0, progress=advance)
+            f = dpo_train.features(model, prefs, progress=advance)
             emb[name]["g" + sign] = f.g.numpy()
             if f.other_lse is not None:
                 emb[name]["o" + sign] = f.other_lse.numpy()
@@ -107,7 +106,7 @@ def _select(emb_cluster: dict, sign: str, idx: list[int]):
     return g, (o[idx] if o is not None else None)
 
 
-def _last_layer_features(emb, names, splits, which: int, head0):
+def _last_layer_features(emb, names, splits, which: int):
     import torch
 
     from .dpo_train import Features
@@ -216,8 +215,8 @@ def run(cfg: AuditConfig, console=None, after_k: Callable[[int, dict], None] | N
             seed_k = cfg.seed * 1000 + k
             if cfg.mode == "last-layer":
                 head0 = model.answer_head()
-                train = _last_layer_features(emb, names, splits, 0, head0)
-                test = _last_layer_features(emb, names, splits, 1, head0)
+                train = _last_layer_features(emb, names, splits, 0)
+                test = _last_layer_features(emb, names, splits, 1)
                 log = dpo_train.train_last_layer(
                     head0, train, {"train": train, "test": test}, steps=cfg.steps,
                     batch_size=cfg.batch_size, lr=lr, beta=cfg.beta, eval_every=cfg.eval_every,
