@@ -80,6 +80,7 @@ def search(spec, profile: Profile, seed: int, mode: str, index: int | None, labe
     rec = Search(mode, label)
     t0 = time.perf_counter()
     failing: dict[str, tuple[dict, int]] = {}
+    violated: set[str] = set()
     first_failure: list[float] = []
     budget = SHRINK_SECONDS.get(profile.name, 120.0)
 
@@ -101,6 +102,7 @@ def search(spec, profile: Profile, seed: int, mode: str, index: int | None, labe
         asserted = inside and not placed.vacuous_probability()
         rec.inside += inside
         rec.asserted += asserted
+        violated.update(p.label for p in placed.outside())
         if math.isfinite(slack):  # a check may return inf where it judges nothing
             target(-slack, label="violation (-slack)")
         if slack < rec.min_slack:
@@ -132,6 +134,9 @@ def search(spec, profile: Profile, seed: int, mode: str, index: int | None, labe
         pass
     except Unsatisfiable as exc:
         rec.note = f"no regime could be drawn: {exc}"
+    if mode == "boundary" and rec.examples and not rec.inside:
+        rec.note = (f"this boundary was never reached inside the other hypotheses: every draw on it violated "
+                    f"{', '.join(sorted(violated))} (the hypothesis is implied by the others there)")
     found = rec.minimal or (rec.candidate[:2] if rec.candidate else None)
     if found is not None:
         values, s = found

@@ -44,6 +44,7 @@ class Axis:
     lo: Any
     hi: Any
     integer: bool = False
+    hard: bool = False  # ``hi`` is a domain end no regime may pass, even outside a hypothesis
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ def axes(lim: Limits) -> dict[str, Axis]:
         "Z": Axis(1, K, integer=True),
         "l_b": Axis(0, sp.Rational(1, 2)),  # l_b > 1/2 leaves no Z >= 1 with Z <= 1/(4 l_b^2)
         "v": Axis(sp.Rational(1, 5000), 1),
-        "delta": Axis(0, sp.Rational(49, 100)),
+        "delta": Axis(0, sp.Rational(49, 100), hard=True),  # Definition C.1: delta < 1/2
         "beta": Axis(sp.Rational(1, 10), 2),
         "tau": Axis(sp.Rational(1, 2), 2),
         "eps": Axis(sp.Rational(1, 100), 100),
@@ -245,6 +246,10 @@ def _regimes(draw, spec, ax, bnds, order, keep, derived, mode, target, label):
                 else:
                     s = sp.Rational(draw(st.integers(1, FRACTION * 3)), FRACTION)
                     val = e * (1 + s) if upper else e / (1 + s)
+                    if upper and a.hard:  # stay inside the domain: (e, hi]
+                        cap = _num(a.hi, known)
+                        assume(bool(cap > e))
+                        val = e + (cap - e) * s / 3
                     if e == 0:  # l_b >= 0 style lower bound: nothing below 0 is a regime
                         val = e + s
         else:
