@@ -39,11 +39,11 @@ RATE = Param("rate", Domain(), "tau dr/dt of the sample (training: r_j^{i,±}; B
 S_I = Param("S_i", Domain(0, integer=True), "|S_i|: number of other values whose response set shares a token with value i", "|S_i|")
 F_PREF = Param("f", Domain(-1, 1), "preference-sharing factor (y_w,j - y_l,j)^T(y_w,k - y_l,k) of two response pairs with one common token", "f")
 R_MARGIN = Param("r", Domain(), "a reward margin r_k", "r")
-DOT = Param("D", Domain(), "a dot product of two embeddings (or mu^T x_k in B.4)", "D")
-G_DEV = Param("g", Domain(), "the Gaussian deviation (x~ - mu)^T x_k (B.4) or the linear Gaussian part (B.1)", "g")
-B_DEV = Param("b", Domain(), "the deviation of sum_m alpha_j,m alpha_k,m from its mean (B.1)", "b")
-NORM2 = Param("n_x", Domain(0, lo_closed=False), "|x_k|^2 of a training embedding", "‖x_k‖²")
-VAR_G = Param("var_G", Domain(0, lo_closed=False), "variance of the Gaussian part", "Var")
+# A quantity known to lie in a band |x - centre| <= radius is written x = centre + radius * u, u in [-1, 1].
+U_D = Param("u_D", Domain(-1, 1), "a dot product in its band: D = centre + 2 eps v u_D (mu^T x_k in B.4)", "u_D")
+U_G = Param("u_g", Domain(-1, 1), "a Gaussian deviation in units of eps v: g = eps v u_g", "u_g")
+U_B = Param("u_b", Domain(-1, 1), "the deviation of sum_m alpha_j,m alpha_k,m from its mean, in units of eps v", "u_b")
+U_POS = Param("u", Domain(0, 1, lo_closed=False), "a positive quantity as a fraction of its upper bound", "u")
 
 sigma_j, sigma_min, sigma_max = SIG_J.symbol, SIG_MIN.symbol, SIG_MAX.symbol
 S_own, S_opp, rate, S_i, f = S_OWN.symbol, S_OPP.symbol, RATE.symbol, S_I.symbol, F_PREF.symbol

@@ -89,7 +89,8 @@ FACTOR_SAME = _pref(0, 1, 0, 1)  # same cluster: identical preferences
 FACTOR_OPPOSITE = _pref(0, 1, 1, 0)  # C_{i,+} vs C_{i,-}: swapped preferences
 FACTORS_ONE_TOKEN = (_pref(0, 1, 0, 2), _pref(0, 1, 2, 0), _pref(0, 1, 1, 2), _pref(0, 1, 2, 1))
 
-Dsym, g, b = B.DOT.symbol, B.G_DEV.symbol, B.B_DEV.symbol
+u_D, u_g, u_b, u = B.U_D.symbol, B.U_G.symbol, B.U_B.symbol, B.U_POS.symbol
+BAND = "the band |D - a| <= 2 eps v is written D = a + 2 eps v u_D, u_D in [-1, 1]. "
 X = sp.exp(-eps ** 2 / 16) + sp.exp(-B.bernstein_exponent())  # per-event tail pair of the proof
 POS = (n.v, n.eps)
 
@@ -116,32 +117,30 @@ OBLIGATIONS = (
              + "; ".join(f"{k}: {sp.factor(val[0])}" for k, val in VARIANCES.items())),
     B.symbolic(
         "gaussian-tail-exponent", "a centred normal of variance <= 8v^2 exceeds eps v w.p. <= 2 e^{-eps^2/16}",
-        "App. B, proof of Lemma B.1", (n.v, n.eps, B.VAR_G), (B.VAR_G.symbol <= 8 * v ** 2,),
-        sp.exp(-(eps * v) ** 2 / (2 * B.VAR_G.symbol)) <= sp.exp(-eps ** 2 / 16),
-        note="P(|G| >= s) <= 2 exp(-s^2/(2 Var)) at s = eps v; the factor 2 is counted in the bookkeeping obligations."),
+        "App. B, proof of Lemma B.1", (n.v, n.eps, B.U_POS), (),
+        sp.exp(-(eps * v) ** 2 / (2 * 8 * v ** 2 * u)) <= sp.exp(-eps ** 2 / 16),
+        note="P(|G| >= s) <= 2 exp(-s^2/(2 Var)) at s = eps v with Var = 8 v^2 u, u in (0, 1]; the factor 2 is "
+             "counted in the bookkeeping obligations."),
     B.symbolic(
         "radius-split", "Gaussian part within eps v and Bernstein part within eps v give the 2 eps v band",
-        "App. B, proof of Lemma B.1", (B.G_DEV, B.B_DEV, n.v, n.eps),
-        (sp.Abs(g) <= eps * v, sp.Abs(b) <= eps * v), sp.Abs(g + b) <= 2 * eps * v,
-        note="Bernstein at radius eps v for sum_m alpha_j,m alpha_k,m gives the exponent (c eps/v) min(1, eps/(d v))."),
+        "App. B, proof of Lemma B.1", (B.U_G, B.U_B, n.v, n.eps), (),
+        sp.Abs(eps * v * u_g + eps * v * u_b) <= 2 * eps * v,
+        note="Gaussian part eps v u_g and Bernstein part eps v u_b, |u_g|, |u_b| <= 1. Bernstein at radius eps v for sum_m alpha_j,m alpha_k,m gives the exponent (c eps/v) min(1, eps/(d v))."),
     B.symbolic(
         "kernel-same-preferences", "(9)-(10): |x_j.x_k - a| <= 2 eps v and identical preferences give |C - 2a| <= 4 eps v",
-        "App. B, Lemma B.1 eqs. 9-10", (B.DOT, B.L_B_HALF, n.v, n.eps),
-        (sp.Abs(Dsym - (1 + l_b ** 2)) <= 2 * eps * v,),
-        sp.Abs(FACTOR_SAME * Dsym - 2 * (1 + l_b ** 2)) <= 4 * eps * v,
-        note=f"preference factor computed from one-hot responses: {FACTOR_SAME}; (9) is the same with a = 1 + l_b^2 + d v^2."),
+        "App. B, Lemma B.1 eqs. 9-10", (B.U_D, B.L_B_HALF, n.v, n.eps), (),
+        sp.Abs(FACTOR_SAME * (1 + l_b ** 2 + 2 * eps * v * u_D) - 2 * (1 + l_b ** 2)) <= 4 * eps * v,
+        note=BAND + f"preference factor computed from one-hot responses: {FACTOR_SAME}; (9) is the same with a = 1 + l_b^2 + d v^2."),
     B.symbolic(
         "kernel-opposite-preferences", "(11): |x_j.x_k - (l_b^2 - 1)| <= 2 eps v and swapped preferences give |C - 2(1 - l_b^2)| <= 4 eps v",
-        "App. B, Lemma B.1 eq. 11", (B.DOT, B.L_B_HALF, n.v, n.eps),
-        (sp.Abs(Dsym - (l_b ** 2 - 1)) <= 2 * eps * v,),
-        sp.Abs(FACTOR_OPPOSITE * Dsym - 2 * (1 - l_b ** 2)) <= 4 * eps * v,
-        note=f"preference factor of C_(i,+) vs C_(i,-) (y_w and y_l swapped), computed: {FACTOR_OPPOSITE}."),
+        "App. B, Lemma B.1 eq. 11", (B.U_D, B.L_B_HALF, n.v, n.eps), (),
+        sp.Abs(FACTOR_OPPOSITE * (l_b ** 2 - 1 + 2 * eps * v * u_D) - 2 * (1 - l_b ** 2)) <= 4 * eps * v,
+        note=BAND + f"preference factor of C_(i,+) vs C_(i,-) (y_w and y_l swapped), computed: {FACTOR_OPPOSITE}."),
     B.symbolic(
         "kernel-one-shared-token", "(12)-(13): |x_j.x_k - l_b^2| <= 2 eps v and one common token give |C| <= l_b^2 + 2 eps v",
-        "App. B, Lemma B.1 eqs. 12-13", (B.DOT, B.L_B_HALF, n.v, n.eps),
-        (sp.Abs(Dsym - l_b ** 2) <= 2 * eps * v,),
-        sp.And(*[sp.Abs(fac * Dsym) <= l_b ** 2 + 2 * eps * v for fac in FACTORS_ONE_TOKEN]),
-        note=f"factors for the four ways two response pairs share one token, computed: {FACTORS_ONE_TOKEN}."),
+        "App. B, Lemma B.1 eqs. 12-13", (B.U_D, B.L_B_HALF, n.v, n.eps), (),
+        sp.And(*[sp.Abs(fac * (l_b ** 2 + 2 * eps * v * u_D)) <= l_b ** 2 + 2 * eps * v for fac in FACTORS_ONE_TOKEN]),
+        note=BAND + f"factors for the four ways two response pairs share one token, computed: {FACTORS_ONE_TOKEN}."),
     B.symbolic(
         "bookkeeping-sum", "the per-equation failure probabilities add up to (8Z+4) K Q^2 [...]",
         "App. B, proof of Lemma B.1 (last line)", (n.K, n.Q, n.Z, n.d, n.v, n.eps, n.c), (),

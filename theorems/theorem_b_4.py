@@ -20,8 +20,10 @@ from theorems.theorem_b_3 import CORE, HYPS, SIG_MAX_HALF, SIG_MIN_QUARTER
 R = sp.Rational
 beta, N, Q, K, d, v, l_b, Z, eps = B.beta, B.N, B.Q, B.K, B.d, B.v, B.l_b, B.Z, B.eps
 smin, smax, S_own, S_opp, rate, S_i = B.sigma_min, B.sigma_max, B.S_own, B.S_opp, B.rate, B.S_i
-Dsym, g, nx = B.DOT.symbol, B.G_DEV.symbol, B.NORM2.symbol
+u_D, u_g, u = B.U_D.symbol, B.U_G.symbol, B.U_POS.symbol
 
+BANDS = ("(x~ - mu)^T x_k = eps v u_g and mu^T x_k = centre + 2 eps v u_D with u_g, u_D in [-1, 1] "
+         "(the bands |.| <= eps v and |. - centre| <= 2 eps v).")
 NORM_BAND = 1 + l_b ** 2 + d * v ** 2 + 2 * eps * v  # |x_k|^2 <= this on Lemma B.1's event (eq. 9's proof)
 LOWER_44 = B.A_OWN * S_own + B.B_OPP * S_opp - B.err_b4() * smax  # the lower bound (44) gives
 LOWER_45_PRINTED = B.A_OWN * S_own - B.B_OPP * S_opp - B.err_b4() * smax  # (45) as printed: minus before B
@@ -33,33 +35,33 @@ DEV_44 = beta ** 2 / N * smax * (Q * 6 * eps * v + Q * 6 * eps * v + S_i * 2 * Q
 OBLIGATIONS = (
     B.symbolic(
         "conditional-variance", "(x~ - mu)^T x_k given x_k has variance v^2 |x_k|^2 <= (1 + l_b^2 + dv^2 + 2 eps v) v^2",
-        "App. B, proof of Theorem B.4 (after eq. 39)", (B.NORM2, n.d, n.v, B.L_B, n.eps),
-        (sp.Abs(nx - (1 + l_b ** 2 + d * v ** 2)) <= 2 * eps * v,), v ** 2 * nx <= NORM_BAND * v ** 2,
-        note="|x_k|^2 within 2 eps v of 1 + l_b^2 + d v^2 is the j = k case of Lemma B.1's proof."),
+        "App. B, proof of Theorem B.4 (after eq. 39)", (B.U_D, n.d, n.v, B.L_B, n.eps), (),
+        v ** 2 * (1 + l_b ** 2 + d * v ** 2 + 2 * eps * v * u_D) <= NORM_BAND * v ** 2,
+        note="|x_k|^2 = 1 + l_b^2 + d v^2 + 2 eps v u_D, u_D in [-1, 1]: the j = k case of Lemma B.1's proof."),
     B.symbolic(
         "gaussian-tail", "the tail at eps v is at most e^{-eps^2/(2(1 + l_b^2 + dv^2 + 2 eps v))} per sample and side",
-        "App. B, proof of Theorem B.4 (before eq. 40)", (B.NORM2, n.d, n.v, B.L_B, n.eps), (nx <= NORM_BAND,),
-        sp.exp(-(eps * v) ** 2 / (2 * v ** 2 * nx)) <= sp.exp(-eps ** 2 / (2 * NORM_BAND))),
+        "App. B, proof of Theorem B.4 (before eq. 40)", (B.U_POS, n.d, n.v, B.L_B, n.eps), (),
+        sp.exp(-(eps * v) ** 2 / (2 * v ** 2 * NORM_BAND * u)) <= sp.exp(-eps ** 2 / (2 * NORM_BAND)),
+        note="|x_k|^2 = (1 + l_b^2 + d v^2 + 2 eps v) u with u in (0, 1]."),
     B.symbolic(
         "union-bound-count", "the printed 2KQ^2 covers two-sided tails for all N = 2KQ training samples",
         "App. B, proof of Theorem B.4 (before eq. 40)", (n.K, n.Q), (), 2 * (2 * K * Q) <= 2 * K * Q ** 2,
         note="x~ is compared with every training sample it interacts with (at most all 2KQ), each event two-sided."),
     B.symbolic(
         "step-40", "(40): |g| <= eps v and |mu^T x_k - (1 + l_b^2)| <= 2 eps v give |C(x~, x_k) - 2(1 + l_b^2)| <= 6 eps v",
-        "App. B, proof of Theorem B.4, eq. 40", (B.G_DEV, B.DOT, B.L_B, n.v, n.eps),
-        (sp.Abs(g) <= eps * v, sp.Abs(Dsym - (1 + l_b ** 2)) <= 2 * eps * v),
-        sp.Abs(2 * (g + Dsym) - 2 * (1 + l_b ** 2)) <= 6 * eps * v,
-        note="C(x~, x_k) = 2 x~^T x_k = 2((x~ - mu)^T x_k + mu^T x_k) for identical preferences."),
+        "App. B, proof of Theorem B.4, eq. 40", (B.U_G, B.U_D, B.L_B, n.v, n.eps), (),
+        sp.Abs(2 * (eps * v * u_g + 1 + l_b ** 2 + 2 * eps * v * u_D) - 2 * (1 + l_b ** 2)) <= 6 * eps * v,
+        note="C(x~, x_k) = 2 x~^T x_k = 2((x~ - mu)^T x_k + mu^T x_k) for identical preferences; " + BANDS),
     B.symbolic(
         "step-41", "(41): opposite cluster, |C(x~, x_k) - 2(1 - l_b^2)| <= 6 eps v",
-        "App. B, proof of Theorem B.4, eq. 41", (B.G_DEV, B.DOT, B.L_B, n.v, n.eps),
-        (sp.Abs(g) <= eps * v, sp.Abs(Dsym - (l_b ** 2 - 1)) <= 2 * eps * v),
-        sp.Abs(-2 * (g + Dsym) - 2 * (1 - l_b ** 2)) <= 6 * eps * v),
+        "App. B, proof of Theorem B.4, eq. 41", (B.U_G, B.U_D, B.L_B, n.v, n.eps), (),
+        sp.Abs(-2 * (eps * v * u_g + l_b ** 2 - 1 + 2 * eps * v * u_D) - 2 * (1 - l_b ** 2)) <= 6 * eps * v,
+        note=BANDS),
     B.symbolic(
         "step-42-43", "(42)-(43): values sharing a token, |C(x~, x_k)| <= l_b^2 + 3 eps v",
-        "App. B, proof of Theorem B.4, eqs. 42-43", (B.G_DEV, B.DOT, B.F_PREF, B.L_B, n.v, n.eps),
-        (sp.Abs(g) <= eps * v, sp.Abs(Dsym - l_b ** 2) <= 2 * eps * v),
-        sp.Abs(B.f * (g + Dsym)) <= l_b ** 2 + 3 * eps * v),
+        "App. B, proof of Theorem B.4, eqs. 42-43", (B.U_G, B.U_D, B.F_PREF, B.L_B, n.v, n.eps), (),
+        sp.Abs(B.f * (eps * v * u_g + l_b ** 2 + 2 * eps * v * u_D)) <= l_b ** 2 + 3 * eps * v,
+        note=BANDS),
     B.symbolic(
         "step-44", "(44): the bands (40)-(43) over the clusters bound the rate's deviation when |S_i| <= Z",
         "App. B, proof of Theorem B.4, eq. 44", (*CORE, B.S_I, B.SIG_MAX), (S_i <= Z,),
