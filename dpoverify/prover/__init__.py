@@ -23,15 +23,18 @@ from dpoverify.verdicts import Result, Verdict
 
 from . import arb as A
 from .boxes import Solver, free_names
+from .bounds import normalize
 from .exact import simplify_formula
 from .problem import Problem, atoms, build, build_forms, reduce_products, show
 from .region import region_map
+from .scaling import apply_scaling, find_scaling
 from .search import Search, goal_values
 
 __all__ = ["run", "replay"]
 
 BNB_PREC = 64
 CROSS_CHECK_POINTS = 200
+PRE_SEARCH_POINTS = 100
 
 
 def _prepare(spec, fixed) -> Problem:
@@ -46,7 +49,7 @@ def _method(stages: list[str]) -> str:
     return "; ".join(stages)
 
 
-def _payload(problem: Problem, point: dict, search: Search) -> dict:
+def _payload(problem: Problem, point: dict) -> dict:
     rational = all(
         a.orig.xreplace({s: point[s.name] for s in a.orig.free_symbols}).is_Rational
         for t in (problem.hyp, problem.goal, problem.vacuous) for a in atoms(t))
@@ -59,56 +62,56 @@ def _payload(problem: Problem, point: dict, search: Search) -> dict:
     }
 
 
-def run(spec, ctx) -> Result:
-    t0 = time.perf_counter()
-    profile = ctx.profile
-    try:
-        problem = _prepare(spec, ctx.fixed)
-    except A.Unsupported as exc:
-        return Result(Verdict.UNDECIDED, f"not decidable by the prover: {exc}",
-                      {"method": "none", "reason": str(exc)})
-    vars_ = {v.name: v for v in problem.variables}
-    evidence: dict = {
-        "variables": [v.describe() for v in problem.variables],
-        "hypotheses": show(problem.hyp),
-        "goal": show(problem.goal),
-        "vacuous_when": show(problem.vacuous) if problem.vacuous is not None else None,
-        "fixed": {k: str(v) for k, v in problem.fixed.items()},
-        "seed": ctx.seed,
-        "profile": profile.name,
-    }
-    stages = []
-
-    # 1. exact
+def _exact_stage(spec, fixed):
+    """Prepared problem with exactly decided atoms folded in, or a final (verdict, summary)."""
+    problem = _prepare(spec, fixed)
     empty = [v.name for v in problem.variables if v.empty]
     if empty:
-        evidence["method"] = "exact: empty domain"
-        return Result(Verdict.VACUOUS, f"empty domain for {', '.join(empty)}", evidence)
+        return problem, (Verdict.VACUOUS, f"empty domain for {', '.join(empty)}")
     problem.hyp = simplify_formula(problem.hyp)
     problem.goal = simplify_formula(problem.goal)
     if problem.vacuous is not None:
         problem.vacuous = simplify_formula(problem.vacuous)
-    stages.append("exact sympy (identities, constant relations, signs from the domain)")
     if problem.hyp is False:
-        evidence["method"] = _method(stages)
-        return Result(Verdict.VACUOUS, "the hypotheses contradict each other (exact)", evidence)
+        return problem, (Verdict.VACUOUS, "the hypotheses contradict each other (exact)")
     if problem.vacuous is True:
-        evidence["method"] = _method(stages)
-        return Result(Verdict.VACUOUS, "the statement is vacuous on its whole domain (exact)", evidence)
+        return problem, (Verdict.VACUOUS, "the statement is vacuous on its whole domain (exact)")
     if problem.goal is True:
-        evidence["method"] = _method(stages)
-        return Result(Verdict.PROVED, "holds identically (exact sympy)", evidence)
-    ctx.progress(0.05)
+        return problem, (Verdict.PROVED, "holds identically (exact sympy)")
+    return problem, None
 
-    # 2. branch and bound
+
+def _reduce(problem: Problem, normalise: bool) -> tuple[list[str], dict]:
+    """Products, scale symmetries and (optionally) bound normalisation; names and notes."""
+    notes: dict = {}
     products = reduce_products(problem)
     if products:
-        evidence["products"] = [f"{w} = {x}*{y}" for w, x, y in products]
-        vars_ = {v.name: v for v in problem.variables}
+        notes["products"] = [f"{w} = {x}*{y}" for w, x, y in products]
     names = free_names(problem)
-    in_products = {n for p in products for n in p}
-    evidence["dropped"] = sorted(v.name for v in problem.variables
-                                 if not v.fixed and v.name not in names and v.name not in in_products)
+    for _ in range(3):
+        found = find_scaling(problem, names)
+        if found is None:
+            break
+        apply_scaling(problem, *found)
+        names = free_names(problem)
+    if problem.scalings:
+        notes["scalings"] = [
+            "invariant under " + ", ".join(f"{n} -> lambda^{k} {n}" for n, k in w.items())
+            + f": {e} set to 1, the others relaxed to [0, oo)" for e, w in problem.scalings]
+    if normalise:
+        made = normalize(problem, names)
+        if made:
+            notes["normalised"] = [f"{b.name} = {b.t.split('/')[0]}_t * ({b.g}), t in [0, 1]"
+                                   for b in made]
+        names = free_names(problem)
+    reduced = {n for p in products for n in p} | {e for e, _ in problem.scalings}
+    notes["dropped"] = sorted(v.name for v in problem.original
+                              if not v.fixed and v.name not in names and v.name not in reduced
+                              and not any(b.name == v.name for b in problem.bounds))
+    return names, notes
+
+
+def _bnb(problem, names, budget, ctx, lo, hi):
     solver = Solver(problem, names, prec=BNB_PREC)
     search = Search(problem, names, ctx.seed)
     early: list = []
@@ -119,31 +122,90 @@ def run(spec, ctx) -> Result:
             early.append(point)
         return point is not None
 
-    outcome = solver.run(profile.bnb_max_boxes, lambda f: ctx.progress(0.05 + 0.8 * f), on_refuted)
-    st = outcome.stats
-    stages.append(f"arb branch-and-bound over {', '.join(names) or 'no free variables'}: "
-                  f"{st.boxes} boxes at {outcome.prec} bits (budget {profile.bnb_max_boxes})")
-    region = region_map(outcome, vars_, show(problem.vacuous) if problem.vacuous is not None else None)
-    evidence["bnb"] = {"boxes": st.boxes, "budget": profile.bnb_max_boxes, "prec_bits": outcome.prec,
-                       "max_depth": st.max_depth, "refinements": st.refinements,
-                       "contractions": st.contractions}
+    outcome = solver.run(budget, lambda f: ctx.progress(lo + (hi - lo) * f), on_refuted)
+    return outcome, search, (early[0] if early else None)
+
+
+def run(spec, ctx) -> Result:
+    t0 = time.perf_counter()
+    profile = ctx.profile
+    try:
+        problem, final = _exact_stage(spec, ctx.fixed)
+    except A.Unsupported as exc:
+        return Result(Verdict.UNDECIDED, f"not decidable by the prover: {exc}",
+                      {"method": "none", "reason": str(exc)})
+    evidence: dict = {
+        "variables": [v.describe() for v in problem.original],
+        "hypotheses": show(problem.hyp),
+        "goal": show(problem.goal),
+        "vacuous_when": show(problem.vacuous) if problem.vacuous is not None else None,
+        "fixed": {k: str(v) for k, v in problem.fixed.items()},
+        "seed": ctx.seed,
+        "profile": profile.name,
+    }
+    stages = ["exact sympy (identities, constant relations, signs from the domain)"]
+    if final is not None:
+        evidence["method"] = _method(stages)
+        return Result(final[0], final[1], evidence)
+    ctx.progress(0.05)
+
+    # 2. branch and bound: first a short attempt normalised by the hypothesis bounds (it can
+    #    only prove), then the problem as stated (it proves, refutes and maps the region)
+    budget = profile.bnb_max_boxes
+    vacuous_text = show(problem.vacuous) if problem.vacuous is not None else None
+    closed, used = False, []
+    pre = Search(problem, [v.name for v in problem.variables if not v.fixed], ctx.seed)
+    point = pre.run(None, PRE_SEARCH_POINTS)  # corners and edges of the domain, as printed
+    p2, _ = _exact_stage(spec, ctx.fixed)
+    names2, notes2 = _reduce(p2, normalise=True)
+    if p2.bounds and point is None:
+        o2 = Solver(p2, names2, prec=BNB_PREC).run(max(1, budget // 10),
+                                                     lambda f: ctx.progress(0.05 + 0.2 * f))
+        stages.append(f"arb branch-and-bound normalised by hypothesis bounds over "
+                      f"{', '.join(names2)}: {o2.stats.boxes} boxes at {o2.prec} bits")
+        region2 = region_map(o2, {v.name: v for v in p2.variables}, vacuous_text)
+        region2["note"] = "in normalised coordinates (a relaxation: it can prove, not refute)"
+        evidence["normalised"] = {**notes2, "boxes": o2.stats.boxes, "region": region2}
+        if not o2.open and not o2.refuted:
+            closed, outcome, region, problem = True, o2, region2, p2
+            used.append((p2, o2, Search(p2, names2, ctx.seed)))
+    if not closed:
+        names, notes = _reduce(problem, normalise=False)
+        evidence.update(notes)
+        outcome, search, found = _bnb(problem, names, budget if point is None else budget // 4,
+                                      ctx, 0.25, 0.85)
+        point = point or found
+        st = outcome.stats
+        stages.append(f"arb branch-and-bound over {', '.join(names) or 'no free variables'}: "
+                      f"{st.boxes} boxes at {outcome.prec} bits (budget {budget})")
+        region = region_map(outcome, {v.name: v for v in problem.variables}, vacuous_text)
+        evidence["bnb"] = {"boxes": st.boxes, "budget": budget, "prec_bits": outcome.prec,
+                           "max_depth": st.max_depth, "refinements": st.refinements,
+                           "contractions": st.contractions}
+        closed = not outcome.open and not outcome.refuted
+        used.append((problem, outcome, search))
     evidence["region"] = region
     ctx.progress(0.85)
 
     # 3. search (a short cross-check even when branch and bound closed every box)
-    closed = not outcome.open and not outcome.refuted
-    budget = min(CROSS_CHECK_POINTS, profile.search_points) if closed else profile.search_points
-    point = early[0] if early else search.run(outcome, budget)
-    stages.append(f"counterexample search over {search.tried} points "
-                  f"({search.passed_filter} certified exactly), seed {ctx.seed}")
-    evidence["search"] = {"points": search.tried, "certified_checks": search.passed_filter,
-                          "seed": ctx.seed}
+    budget_pts = min(CROSS_CHECK_POINTS, profile.search_points) if closed else profile.search_points
+    tried, certified = pre.tried, pre.passed_filter
+    for prob, out, srch in used:
+        if point is None:
+            point = srch.run(out, budget_pts)
+        tried += srch.tried
+        certified += srch.passed_filter
+        if point is not None:
+            break
+    stages.append(f"counterexample search over {tried} points "
+                  f"({certified} certified exactly), seed {ctx.seed}")
+    evidence["search"] = {"points": tried, "certified_checks": certified, "seed": ctx.seed}
     evidence["method"] = _method(stages)
     evidence["seconds"] = round(time.perf_counter() - t0, 3)
     ctx.progress(1.0)
 
     if point is not None:
-        payload = _payload(problem, point, search)
+        payload = _payload(problem, point)
         where = ", ".join(f"{k}={v}" for k, v in payload["point"].items())
         if closed:
             return Result(Verdict.ERROR, "engine inconsistency: branch and bound closed every box "
@@ -151,12 +213,12 @@ def run(spec, ctx) -> Result:
         return Result(Verdict.REFUTED, f"counterexample {where}; {region['summary']}",
                       evidence, payload)
     if closed:
+        n = outcome.stats.boxes
         if outcome.proved:
             extra = ""
             if outcome.vacuous:
                 extra = f"; vacuous on {100 * region['vacuous']['measure']:.3g}%"
-            return Result(Verdict.PROVED, f"proved on the whole domain ({st.boxes} boxes){extra}",
-                          evidence)
+            return Result(Verdict.PROVED, f"proved on the whole domain ({n} boxes){extra}", evidence)
         if outcome.vacuous:
             return Result(Verdict.VACUOUS, "the vacuity condition holds on the whole hypothesis "
                           "region", evidence)
@@ -188,7 +250,7 @@ def replay(spec, payload: dict, ctx) -> Result:
     if ok:
         return Result(Verdict.REFUTED, f"counterexample {where} re-verified exactly",
                       {"method": "exact re-verification at the saved point", "point": point_s,
-                       "goal_value": goal_values(problem, point)}, _payload(problem, point, search))
+                       "goal_value": goal_values(problem, point)}, _payload(problem, point))
     fresh = run(spec, ctx)
     fresh.evidence["replayed_point"] = {"point": point_s, "no_longer_counterexample": why}
     if fresh.verdict in (Verdict.PROVED, Verdict.REFUTED):

@@ -442,7 +442,3 @@ def enclose(expr: sp.Expr, box: dict, prec: int = 64) -> Interval:
     with precision(prec):
         env = {k: interval(*v) for k, v in box.items()}
         return compile_expr(expr)(env)
-
-
-def as_float(e) -> float:
-    return e if _is_inf(e) else float(e.mid())

@@ -36,6 +36,22 @@ def end_to_fmpq(e) -> fmpq:
     return fmpq(man * 2 ** exp) if exp >= 0 else fmpq(man, 2 ** (-exp))
 
 
+def _log2p1(q) -> float:
+    """log2(1 + q) for a non-negative fmpq of any size."""
+    q = q + 1
+    return (math.log(int(q.p)) - math.log(int(q.q))) / math.log(2)
+
+
+def _ratio(a, b) -> float:
+    """a / b as a float in [0, 1] for fmpq 0 <= a <= b."""
+    r = a / b
+    return int(r.p * 2 ** 30 // r.q) / 2 ** 30
+
+
+def _isqrt_q(q) -> fmpq:
+    return fmpq(math.isqrt(int(q.p) // int(q.q)))
+
+
 def _truth(rel: str, lo, hi):
     s_lo, s_hi = A._sign(lo), A._sign(hi)
     if rel == ">=":
@@ -276,7 +292,14 @@ class Solver:
         return "open", box
 
     # ------------------------------------------------------------ splitting
+    def _anchor(self, v):
+        """The finite end of a half-unbounded domain (0 for the whole line)."""
+        if v.lo is not None:
+            return v.lo
+        return v.hi if v.hi is not None else fmpq(0)
+
     def _width(self, n: str, lo, hi) -> float:
+        """Width in the variable's own scale: linear on bounded domains, log-like otherwise."""
         v = self.vars[n]
         if lo is not None and hi is not None and lo == hi:
             return 0.0
@@ -286,33 +309,37 @@ class Solver:
                 return 0.0
             return 1.0
         if v.lo is not None and v.hi is not None:
-            return float((hi - lo) / (v.hi - v.lo))
-        a = v.lo if v.lo is not None else v.hi
-        x0, x1 = abs(float(lo - a)), abs(float(hi - a))
-        x0, x1 = min(x0, x1), max(x0, x1)
-        return (math.log2(1 + x1) - math.log2(1 + x0)) / 8
+            return _ratio(hi - lo, v.hi - v.lo)
+        a = self._anchor(v)
+        if lo < a < hi:
+            return 1.0
+        x0, x1 = sorted((abs(lo - a), abs(hi - a)))
+        return (_log2p1(x1) - _log2p1(x0)) / 8
 
     def _split_point(self, n: str, lo, hi) -> fmpq:
         v = self.vars[n]
-        if hi is None:
-            m = lo + 3 * max(fmpq(1), abs(lo - (v.lo if v.lo is not None else 0)) + 1)
+        a = self._anchor(v)
+        if lo is None and hi is None:
+            m = a
+        elif hi is None:
+            m = a if lo < a else lo + 3 * (abs(lo - a) + 1)
         elif lo is None:
-            m = hi - 3 * max(fmpq(1), abs((v.hi if v.hi is not None else 0) - hi) + 1)
-        elif (v.lo is None or v.hi is None):
-            a = v.lo if v.lo is not None else v.hi
+            m = a if hi > a else hi - 3 * (abs(hi - a) + 1)
+        elif (v.lo is None or v.hi is None) and not (lo < a < hi):
             x0, x1 = sorted((abs(lo - a), abs(hi - a)))
+            m = (lo + hi) / 2
             if x1 > 4 * (x0 + 1):
-                g = fmpq(int(math.isqrt(int((x0 + 1) * (x1 + 1))))) - 1
-                m = a + g if v.lo is not None else a - g
-                if not (lo < m < hi):
-                    m = (lo + hi) / 2
-            else:
-                m = (lo + hi) / 2
+                g = _isqrt_q((x0 + 1) * (x1 + 1)) - 1
+                cand = a + g if lo >= a else a - g
+                if lo < cand < hi:
+                    m = cand
+        elif (v.lo is None or v.hi is None) and lo < a < hi:
+            m = a
         else:
             m = (lo + hi) / 2
         if v.integer:
             m = fmpq(m.floor())
-            if m >= (hi if hi is not None else m + 1):
+            if hi is not None and m >= hi:
                 m = hi - 1
         return m
 

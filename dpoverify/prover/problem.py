@@ -10,7 +10,7 @@ are positive, compare logarithms (``2KQ^2 e^{-Q/45} <= x`` becomes ``log 2 + log
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sympy as sp
@@ -323,6 +323,15 @@ class Problem:
     fixed: dict  # name -> fmpq
     refine: dict  # real symbol -> refined symbol
     products: list = field(default_factory=list)  # (w, x, y): w = x*y replaced x and y
+    scalings: list = field(default_factory=list)  # (eliminated, weights) of scale symmetries
+    original: list = field(default_factory=list)  # the spec's domains (fixed ones restricted)
+    bounds: list = field(default_factory=list)  # bounds.Bound: x = t * g replaced x
+
+    def original_var(self, name: str) -> Var:
+        for v in self.original:
+            if v.name == name:
+                return v
+        raise KeyError(name)
 
     def var(self, name: str) -> Var:
         for v in self.variables:
@@ -379,7 +388,9 @@ def build(spec, fixed: dict) -> Problem:
 
     hyp_list = [prep(a) for a in spec.assumptions]
     hyp = substitute(("and", hyp_list), lambda a: a) if hyp_list else True
-    return Problem(variables, hyp, prep(spec.goal), prep(spec.vacuous_when), fx, refine)
+    original = [replace(v) for v in variables]
+    return Problem(variables, hyp, prep(spec.goal), prep(spec.vacuous_when), fx, refine,
+                   original=original)
 
 
 # ---------------------------------------------------------------- composite parameters

@@ -8,32 +8,42 @@ in each free variable's own scale: linear on a bounded domain, ``(x-a)/(1+x-a)``
 """
 from __future__ import annotations
 
+import math
+
 from .problem import Var
 
 CLASSES = ("proved", "refuted", "vacuous", "open")
 MAX_LISTED = 12
 
 
+def _flt(q) -> float:
+    """float(q) for an fmpq of any size (+-inf beyond the float range)."""
+    try:
+        return int(q.p) / int(q.q)
+    except OverflowError:
+        return math.inf if q > 0 else -math.inf
+
+
 def _t(v: Var, x) -> float:
     """Position of x in [0, 1] in v's scale (x None: the infinite end)."""
     lo, hi = v.lo, v.hi
     if lo is not None and hi is not None:
-        width = float(hi - lo) + (1.0 if v.integer else 0.0)
-        return float(x - lo) / width if width > 0 else 0.0
+        width = _flt(hi - lo) + (1.0 if v.integer else 0.0)
+        return _flt(x - lo) / width if width > 0 else 0.0
     if lo is not None:
         if x is None:
             return 1.0
-        d = float(x - lo)
-        return d / (1.0 + d)
+        d = _flt(x - lo)
+        return 1.0 if math.isinf(d) else d / (1.0 + d)
     if hi is not None:
         if x is None:
             return 0.0
-        d = float(hi - x) + (1.0 if v.integer else 0.0)
-        return 1.0 - d / (1.0 + d)
+        d = _flt(hi - x) + (1.0 if v.integer else 0.0)
+        return 0.0 if math.isinf(d) else 1.0 - d / (1.0 + d)
     if x is None:
         return 0.0  # only used as a lower end here
-    xf = float(x)
-    return 0.5 + xf / (2 * (1 + abs(xf)))
+    xf = _flt(x)
+    return (1.0 if xf > 0 else 0.0) if math.isinf(xf) else 0.5 + xf / (2 * (1 + abs(xf)))
 
 
 def measure(box: dict, vars_: dict) -> float:
@@ -89,7 +99,7 @@ def fmt_q(q) -> str:
     s = str(q)
     if len(s) <= 12:
         return s
-    return f"{float(q):.6g}"
+    return f"{_flt(q):.6g}"
 
 
 def describe_box(box: dict, vars_: dict) -> str:

@@ -22,6 +22,8 @@ from . import arb as A
 from . import boxes as B
 from .exact import formula_at
 from .problem import Atom, Problem, Var, atoms, evaluate, to_rational, unfold_products
+from .scaling import unscale
+from .bounds import unfold_bounds
 
 MAX_CORNERS = 729
 
@@ -108,16 +110,18 @@ class Search:
         self._orig: dict[int, object] = {}
 
     # ------------------------------------------------------------ points
-    def full_point(self, partial: dict) -> dict:
-        """name -> sympy Rational for every variable of the spec."""
-        partial = unfold_products(self.p, partial)
-        derived = {w for w, _, _ in self.p.products}
-        out = {}
-        for v in self.p.variables:
-            if v.name in derived:
-                continue
-            q = partial.get(v.name)
-            out[v.name] = to_rational(q if q is not None else default_value(v))
+    def full_points(self, partial: dict) -> list[dict]:
+        """Points of the printed domain (name -> sympy Rational, every spec variable) for a point
+        of the reduced problem: scalings and products undone, other variables at defaults."""
+        out = []
+        for p in unscale(self.p, unfold_bounds(self.p, partial)):
+            p = unfold_products(self.p, p)
+            point = {}
+            for v in self.p.original:
+                q = p.get(v.name)
+                point[v.name] = to_rational(q if q is not None else default_value(v))
+            if point not in out:
+                out.append(point)
         return out
 
     def candidates(self, outcome, budget: int):
@@ -174,10 +178,7 @@ class Search:
 
     def certify(self, point: dict, max_prec: int = 4096):
         """(True, detail) if the full rational point is a counterexample, exactly."""
-        derived = {w for w, _, _ in self.p.products}
-        for v in self.p.variables:
-            if v.name in derived:
-                continue
+        for v in self.p.original:
             q = point[v.name]
             if not v.contains(fmpq(int(q.p), int(q.q))):
                 return False, f"{v.name}={q} outside its domain"
@@ -190,13 +191,20 @@ class Search:
             return False, "the goal holds" if g else "the goal is not certainly violated"
         return True, "hypotheses hold and the goal fails, exactly"
 
+    def _check(self, partial: dict):
+        for point in self.full_points(partial):
+            if not self.plausible(point):
+                continue
+            self.passed_filter += 1
+            ok, _ = self.certify(point)
+            if ok:
+                return point
+        return None
+
     def try_box(self, box: dict):
         """Certify the centre of a certainly-false box; the full point or None."""
         self.tried += 1
-        point = self.full_point({n: _centre(self.vars[n], *box[n]) for n in self.names})
-        self.passed_filter += 1
-        ok, _ = self.certify(point)
-        return point if ok else None
+        return self._check({n: _centre(self.vars[n], *box[n]) for n in self.names})
 
     def run(self, outcome, budget: int):
         """First certified counterexample (full point) or None."""
@@ -204,12 +212,8 @@ class Search:
             if self.tried >= budget:
                 break
             self.tried += 1
-            point = self.full_point(cand)
-            if not self.plausible({n: point[n] for n in point}):
-                continue
-            self.passed_filter += 1
-            ok, _ = self.certify(point)
-            if ok:
+            point = self._check(cand)
+            if point is not None:
                 return point
         return None
 
