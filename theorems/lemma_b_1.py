@@ -196,7 +196,7 @@ CLAIM = Claim(
                "|C(x_j,x_k) - 2(1+l_b^2)| <= 4 eps v within a cluster, |C - 2(1-l_b^2)| <= 4 eps v across the "
                "two clusters of a value, |C| <= l_b^2 + 2 eps v across values sharing a token."),
     params=(n.K, n.Q, n.d, n.v, B.L_B_HALF, n.Z, n.eps, n.c),
-    hypotheses=(Statement("l_b <= 1/2", l_b <= R(1, 2), "l_b <= 1/2"),),
+    hypotheses=(Statement("shared component", l_b <= R(1, 2)),),
     conclusions=(Statement("failure probability", B.failure_b1(), "(8Z+4)KQ^2 [e^{-eps^2/16} + exp(-(c eps/v) min(1, eps/(dv)))]"),),
     obligations=OBLIGATIONS + (SIMULATION,),
     notes=("The opposite cluster C_{i,-} is read as having y_w and y_l of C_{i,+} swapped (the proof of (11) says "

@@ -67,7 +67,7 @@ CLAIM = Claim(
                "beta^2/N) sum_m sigma(-r_m^{i,±}) - (2(1-l_b^2) beta^2/N) sum_m sigma(-r_m^{i,∓}) - (2dv^2 beta^2/N) "
                "sigma(-r_j^{i,±})| <= (2 beta^2 Q/N)((2Z+4) eps v + l_b^2 Z) max_j sigma(-r_j)."),
     params=(n.K, n.Q, n.N, n.d, n.v, B.L_B_HALF, B.Z_ANY, n.beta, n.tau, n.eps, n.c),
-    hypotheses=(Statement("l_b <= 1/2", l_b <= R(1, 2), "l_b <= 1/2"),),
+    hypotheses=(Statement("shared component", l_b <= R(1, 2)),),
     conclusions=(Statement("rate bound (18)", B.err_b2() * M, "(2 beta^2 Q/N)((2Z+4) eps v + l_b^2 Z) max sigma"),
                  Statement("failure probability", B.failure_b1(), "as Lemma B.1")),
     depends_on=("lemma-b.1",),

@@ -102,8 +102,8 @@ CLAIM = Claim(
                "for all i and t <= tau_1 with r^L = beta^2 t/(8K tau), r^U = 5 beta^2 t/(K tau), tau_1 = K tau log 3/(5 beta^2), "
                "and log 3/40 <= r(tau_1) <= log 3."),
     params=(n.K, n.Q, n.d, n.v, B.L_B, B.Z_B3, n.beta, n.tau, n.c, n.t),
-    hypotheses=tuple(Statement(lbl, h, lbl) for lbl, h in zip(
-        ("Z <= 1/(4 l_b^2)", "d <= 5Q", "v <= 1/(32 sqrt Q)"), HYPS)),
+    hypotheses=tuple(Statement(lbl, h) for lbl, h in zip(
+        ("token sharing", "dimension", "noise level"), HYPS)),
     conclusions=(Statement("r^L", B.RL_42, "beta^2 t/(8K tau)"), Statement("r^U", B.RU_42, "5 beta^2 t/(K tau)"),
                  Statement("tau_1", B.TAU1_42, "K tau log 3/(5 beta^2)"),
                  Statement("failure probability", B.FAIL_MAIN, "8KQ^{9/4} exp(-min(c sqrt(Q)/5, Q^{3/4}/256))")),

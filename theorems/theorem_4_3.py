@@ -64,8 +64,8 @@ CLAIM = Claim(
                "exp(-min(c sqrt(Q)/5, Q^{3/4}/256)) for some fixed constant c > 0, the generalization error of the "
                "implicit reward model at tau_1 is R(P) <= 2KQ^2 e^{-Q/45}."),
     params=(n.K, Q40, n.d, n.v, B.L_B, B.Z_B3, n.beta, n.tau, n.c),
-    hypotheses=tuple(Statement(lbl, h, lbl) for lbl, h in zip(
-        ("Z <= 1/(4 l_b^2)", "d <= 5Q", "v <= 1/(32 sqrt Q)"), HYPS)),
+    hypotheses=tuple(Statement(lbl, h) for lbl, h in zip(
+        ("token sharing", "dimension", "noise level"), HYPS)),
     conclusions=(Statement("risk bound (4)", B.RISK_43, "2KQ^2 e^{-Q/45}"),
                  Statement("failure probability", B.FAIL_MAIN, "8KQ^{9/4} exp(-min(c sqrt(Q)/5, Q^{3/4}/256))")),
     depends_on=("theorem-b.4", "theorem-4.2"),

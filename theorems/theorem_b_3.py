@@ -167,8 +167,8 @@ CLAIM = Claim(
                "r^L(t) <= r_i(t) <= r^U(t) for t <= tau_1, r^L = Q beta^2 t/(4 N tau), r^U = 2 d v^2 beta^2 t/(N tau), "
                "tau_1 = N tau log 3/(10 Q beta^2), and log 3/40 <= r(tau_1) <= log 3."),
     params=(n.K, n.Q, n.N, n.d, n.v, B.L_B, B.Z_B3, n.beta, n.tau, n.eps, n.c, n.t),
-    hypotheses=tuple(Statement(lbl, h, lbl) for lbl, h in zip(
-        ("Z <= 1/(4 l_b^2)", "d <= 5Q", "v <= 1/(4 sqrt Q)", "eps <= 1/(16 v (Z+2))"), HYPS)),
+    hypotheses=tuple(Statement(lbl, h) for lbl, h in zip(
+        ("token sharing", "dimension", "noise level", "concentration radius"), HYPS)),
     conclusions=(Statement("r^L", B.RL_B3, "Q beta^2 t/(4 N tau)"),
                  Statement("r^U (statement)", B.RU_B3_STATED, "2 d v^2 beta^2 t/(N tau)"),
                  Statement("r^U (proof, eq. 33)", B.RU_B3_33, "10 Q beta^2 t/(N tau)"),

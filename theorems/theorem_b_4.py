@@ -116,8 +116,8 @@ CLAIM = Claim(
                "probability at least 1 - (8Z+4)KQ^2 e^{-eps^2/16} - (8Z+4)KQ^2 exp(-(c eps/v) min(1, eps/(dv))), the "
                "generalization error at tau_1 is R(P) <= 2KQ^2 e^{-eps^2/(2(2 + dv^2 + eps v))}."),
     params=(n.K, n.Q, n.N, n.d, n.v, B.L_B, B.Z_B3, n.beta, n.tau, n.eps, n.c),
-    hypotheses=tuple(Statement(lbl, h, lbl) for lbl, h in zip(
-        ("Z <= 1/(4 l_b^2)", "d <= 5Q", "v <= 1/(4 sqrt Q)", "eps <= 1/(16 v (Z+2))"), HYPS)),
+    hypotheses=tuple(Statement(lbl, h) for lbl, h in zip(
+        ("token sharing", "dimension", "noise level", "concentration radius"), HYPS)),
     conclusions=(Statement("risk bound", B.RISK_B4, "2KQ^2 e^{-eps^2/(2(2 + dv^2 + eps v))}"),
                  Statement("failure probability", B.failure_b1(), "as Lemma B.1")),
     depends_on=("theorem-b.3", "lemma-b.2"),
