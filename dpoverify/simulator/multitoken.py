@@ -74,3 +74,44 @@ def trl_metrics(chosen, rejected) -> dict[str, float]:
         "rewards/margins": float((chosen - rejected).mean()),
         "rewards/accuracies": float((chosen > rejected).mean()),
     }
+
+
+def policy_flow(policy: SoftmaxPolicy, t_end: float, *, tau: float = 1.0, loss: str = "dpo",
+                t_eval=None, W=None, rtol: float = 1e-9, atol: float = 1e-12) -> dict[str, np.ndarray]:
+    """Integrate tau dW/dt = -grad_W L(W) (gradient by torch autograd) from W (default W_0) with
+    scipy's solve_ivp; returns t, W (len(t), V, d) and token rewards r_tok_w, r_tok_l (len(t), N, L)."""
+    import torch
+    from scipy.integrate import solve_ivp
+
+    check_loss(loss)
+    shape = tuple(policy.W0.shape)
+    W_start = policy.W0.numpy() if W is None else np.asarray(W, dtype=np.float64)
+
+    def rhs(_t, y):
+        Wt = torch.as_tensor(y.reshape(shape)).requires_grad_(True)
+        (g,) = torch.autograd.grad(policy.loss(Wt, loss), Wt)
+        return -g.numpy().ravel() / tau
+
+    t_eval = np.array([0.0, t_end]) if t_eval is None else np.asarray(t_eval, dtype=np.float64)
+    sol = solve_ivp(rhs, (0.0, t_end), W_start.ravel(), t_eval=t_eval, rtol=rtol, atol=atol)
+    if sol.status != 0:
+        raise RuntimeError(f"solve_ivp failed: {sol.message}")
+    Ws = sol.y.T.reshape(len(sol.t), *shape)
+    with torch.no_grad():
+        rews = [policy.token_rewards(torch.as_tensor(w)) for w in Ws]
+    return {"t": sol.t, "W": Ws, "r_tok_w": np.stack([a.numpy() for a, _ in rews]),
+            "r_tok_l": np.stack([b.numpy() for _, b in rews])}
+
+
+def policy_gradient_descent(policy: SoftmaxPolicy, t_end: float, steps: int, *, tau: float = 1.0,
+                            loss: str = "dpo") -> np.ndarray:
+    """``steps`` GD steps W <- W - eta grad L with eta = t_end/(steps tau) from W_0; returns W."""
+    import torch
+
+    W = policy.W0.clone().requires_grad_(True)
+    lr = t_end / (steps * tau)
+    for _ in range(steps):
+        (g,) = torch.autograd.grad(policy.loss(W, loss), W)
+        with torch.no_grad():
+            W -= lr * g
+    return W.detach().numpy()
