@@ -23,7 +23,7 @@ if all are such, the verdict is UNDECIDED.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -84,6 +84,12 @@ class Instance:
             setattr(self, name, np.asarray(getattr(self, name), dtype=np.float64))
         if self.model not in MODELS:
             raise ValueError(f"unknown model {self.model!r}")
+        N, V, d, L = self.N, self.V, self.d, self.L
+        expect = {"W0": (V, d), "W": (V, d), "Gw": (N, L, d), "Gl": (N, L, d),
+                  "Yw_seq": (N, L, V), "Yl_seq": (N, L, V)}
+        bad = [f"{k} {getattr(self, k).shape} != {v}" for k, v in expect.items() if getattr(self, k).shape != v]
+        if bad:
+            raise ValueError("inconsistent instance: " + "; ".join(bad))
         pol = self.policy()
         W = _torch().as_tensor(self.W)
         with _torch().no_grad():
@@ -102,20 +108,19 @@ class Instance:
         return SoftmaxPolicy(self.Gw, self.Gl, self.Yw_seq.argmax(-1), self.Yl_seq.argmax(-1),
                              self.W0, self.beta)
 
+    INPUTS = ("model", "loss", "beta", "tau", "N", "V", "d", "L") + ARRAYS
+
     def to_payload(self) -> dict[str, Any]:
-        keep = {"model", "loss", "beta", "tau", "N", "V", "d", "L", *self.ARRAYS}
-        return {k: (v.tolist() if isinstance(v, np.ndarray) else v)
-                for k, v in asdict(self).items() if k in keep}
+        """The defining fields (everything else is recomputed from them), JSON-ready."""
+        return {k: (getattr(self, k).tolist() if k in self.ARRAYS else getattr(self, k))
+                for k in self.INPUTS}
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> "Instance":
-        names = {f.name for f in fields(cls)}
-        missing = {"model", "loss", "beta", "tau", *cls.ARRAYS} - set(payload)
+        missing = [k for k in cls.INPUTS if k not in payload]
         if missing:
-            raise ValueError(f"gradient-identity payload lacks {sorted(missing)}")
-        inst = cls(**{k: v for k, v in payload.items() if k in names and k in
-                      {"model", "loss", "beta", "tau", "N", "V", "d", "L", *cls.ARRAYS}})
-        return inst
+            raise ValueError(f"gradient-identity payload lacks {missing}")
+        return cls(**{k: payload[k] for k in cls.INPUTS})
 
 
 def _torch():
