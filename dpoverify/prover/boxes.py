@@ -206,45 +206,59 @@ class Solver:
                     return t
         return None
 
-    def refined(self, atom: Atom, k: int, env: dict, box: dict):
-        """Tighter enclosure of form k: monotone faces, then the mean-value form."""
-        comp = atom.compiled[k]
-        grads = atom.grads(k)
-        gvals = {}
+    def _grad_values(self, grads: dict, env: dict, box: dict, skip: set) -> dict:
+        out = {}
         for n, g in grads.items():
-            if g is None or n not in box:
+            if g is None or n not in box or n in skip:
                 continue
             lo, hi = box[n]
             if lo is not None and lo == hi:
                 continue
             try:
-                gvals[n] = g(env)
+                out[n] = g(env)
             except A.Undefined:
                 continue
+        return out
+
+    def _face(self, comp, grads, env: dict, box: dict, upper: bool, rounds: int = 2):
+        """Lower (upper) end of form over the box, pushing every variable in which the form is
+        monotone to the minimising (maximising) finite end; repeated on the smaller face."""
+        face = dict(env)
+        fixed: set = set()
+        for _ in range(rounds):
+            gvals = self._grad_values(grads, face, box, fixed)
+            moved = False
+            for n, (glo, ghi) in gvals.items():
+                lo, hi = box[n]
+                inc = A._sign(glo) >= 0
+                dec = A._sign(ghi) <= 0
+                if not (inc or dec):
+                    continue
+                end = (hi if inc else lo) if upper else (lo if inc else hi)
+                if end is None:
+                    continue
+                face[n] = A.interval(end, end)
+                fixed.add(n)
+                moved = True
+            if not moved:
+                break
+        try:
+            r = comp(face)
+        except A.Undefined:
+            return None
+        return r[1] if upper else r[0]
+
+    def refined(self, atom: Atom, k: int, env: dict, box: dict):
+        """Tighter enclosure of form k: monotone faces, then the mean-value form."""
+        comp = atom.compiled[k]
+        grads = atom.grads(k)
+        gvals = self._grad_values(grads, env, box, set())
         if not gvals:
             return None
-        env_lo, env_hi = dict(env), dict(env)
-        for n, (glo, ghi) in gvals.items():
-            lo, hi = box[n]
-            if A._sign(glo) >= 0:
-                if lo is not None:
-                    env_lo[n] = A.interval(lo, lo)
-                if hi is not None:
-                    env_hi[n] = A.interval(hi, hi)
-            elif A._sign(ghi) <= 0:
-                if hi is not None:
-                    env_lo[n] = A.interval(hi, hi)
-                if lo is not None:
-                    env_hi[n] = A.interval(lo, lo)
-        lo_e, hi_e = A.NEG, A.POS
-        try:
-            lo_e = comp(env_lo)[0]
-        except A.Undefined:
-            pass
-        try:
-            hi_e = comp(env_hi)[1]
-        except A.Undefined:
-            pass
+        lo_e = self._face(comp, grads, env, box, upper=False)
+        hi_e = self._face(comp, grads, env, box, upper=True)
+        lo_e = A.NEG if lo_e is None else lo_e
+        hi_e = A.POS if hi_e is None else hi_e
         # mean-value form f(c) + sum g_i (x_i - c_i) on bounded boxes
         free = [n for n in grads if n in box and box[n][0] != box[n][1]]
         if free and all(n in gvals for n in free) and all(

@@ -130,14 +130,22 @@ class Atom:
             form = self.forms[k]
             for s in form.free_symbols:
                 try:
-                    g[s.name] = A.compile_expr(sp.diff(form, s))
+                    g[s.name] = A.compile_expr(_tidy(sp.diff(form, s)))
                 except A.Unsupported:
                     g[s.name] = None
             self._grads[k] = g
         return g
 
 
-TRUE, FALSE = True, False
+def _tidy(expr: sp.Expr) -> sp.Expr:
+    """A derivative in factored form where that is cheap: -y(1-y)(1-2x), not a sum whose
+    interval enclosure cannot see the sign."""
+    if sp.count_ops(expr) > 150:
+        return sp.factor_terms(expr)
+    try:
+        return sp.factor(expr)
+    except (sp.PolynomialError, TypeError, ValueError):
+        return sp.factor_terms(expr)
 
 
 def parse(rel: Any) -> Any:
