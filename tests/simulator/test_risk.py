@@ -90,3 +90,12 @@ def test_risk_needs_the_trajectory_of_the_same_dataset(noisy):
     ds, tr = noisy
     with pytest.raises(ValueError, match="different dataset"):
         population_risk(sample_dataset(NOISY, 1), tr, NOISY.tau_1)
+
+
+def test_monte_carlo_intervals_are_calibrated(noisy):
+    """20 seeded 95% intervals: about one misses the exact value (five or more has prob. ~0.3%)."""
+    ds, tr = noisy
+    exact = population_risk(ds, tr, NOISY.tau_1).risk
+    misses = sum(not monte_carlo_risk(ds, tr, NOISY.tau_1, n=50_000, seed=s).contains(exact)
+                 for s in range(20))
+    assert misses <= 4
