@@ -18,12 +18,16 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import sys
 import time
 import tracemalloc
+from pathlib import Path
 
 import numpy as np
 
-from dpoverify.simulator import Regime, monte_carlo_risk, population_risk, sample_dataset, simulate
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's dpoverify, installed or not
+
+from dpoverify.simulator import Regime, monte_carlo_risk, population_risk, sample_dataset, simulate  # noqa: E402
 
 
 def measure(fn):
