@@ -94,6 +94,9 @@ CLAIM = Claim(
     conclusions=(Statement("eq-5", "tau dr(y)/dt = (beta^2/N) sum_i sigma(r(y_l,i) - r(y_w,i)) sum_j [...]",
                            "Eq. 5 = eq. 80"),),
     depends_on=("lemma-4.1",),
+    notes=("Only the sign of the second term of p(i,j,w/l) is wrong; the token co-occurrence and output "
+           "distribution correlation (d_p) terms are right. Eq. 78 also lacks the 1/N of the loss, "
+           "restored in eq. 79, and writes S(Wg) g for the outer product S(Wg) g^T."),
     obligations=(
         Obligation("eq-79", Kind.SIMULATION, "weight dynamics of eq. 79 equal the DPO gradient flow",
                    "Appendix D, eq. 79", GradientIdentity("weight_rate", eq79_weight_rate, model="multi-token")),

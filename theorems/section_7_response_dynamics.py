@@ -62,6 +62,10 @@ CLAIM = Claim(
                            "tau r'_{w/l,j} = (1/N) sum_i beta^2 sigma(-r_i) y_{w/l,j}^T (y_w,i - y_l,i) Sigma_ij",
                            "as printed"),),
     depends_on=("lemma-4.1",),
+    notes=("The printed formula is the rate of the unnormalized logit reward beta (W - W_0) g(x_j) . y; for the "
+           "reward beta log pi/pi_ref of Section 3 it omits -S(W g(x_j))^T (y_w,i - y_l,i) Sigma_ij, which is "
+           "zero only where pi(y_w,i | x_j) = pi(y_l,i | x_j) (e.g. uniform outputs). The omitted term is the "
+           "same for r_w and r_l, so the conclusion that both rewards move together is, if anything, stronger."),
     obligations=(
         Obligation("as-printed", Kind.SIMULATION, "the printed response-reward dynamics equal autodiff",
                    "Section 7", GradientIdentity("response_reward_rate", response_rates_as_printed)),
