@@ -9,6 +9,8 @@ torch autograd (``torch.func.jvp``) in float64; nothing of the paper's formula i
 
 Quantities (``spec.quantity``), each "tau times the rate":
     margin_rate           (N,)       tau dr_j/dt, r_j = r(y_w,j) - r(y_l,j)
+    test_margin_rate      (M,)       tau dr~/dt for M new samples (x~, y~_w, y~_l) outside the
+                                     training set (single-token model only)
     response_reward_rate  (N, 2)     tau dr_{w,j}/dt, tau dr_{l,j}/dt (response rewards)
     token_reward_rate     (N, L, 2)  tau dr(y)/dt for the token y = y^(j)_{w/l,i} at every
                                      position of the training set, with g* = g(i, j, w/l)
@@ -32,7 +34,7 @@ from .engines import Context, EngineUnavailable
 from .verdicts import Result, Verdict
 
 TOLERANCE = 1e-9
-QUANTITIES = ("margin_rate", "response_reward_rate", "token_reward_rate", "weight_rate")
+QUANTITIES = ("margin_rate", "test_margin_rate", "response_reward_rate", "token_reward_rate", "weight_rate")
 MODELS = ("single-token", "multi-token")
 
 
@@ -50,6 +52,7 @@ class Instance:
     r_tok_w, r_tok_l     (N, L) token rewards; r_w, r_l (N,) response rewards; r (N,) margins
     single-token only (L = 1, g(i,1,w) = g(i,1,l) = g(x_i)):
     G                    (N, d) embeddings g(x_i);  Yw, Yl (N, V) one-hot y_w,i, y_l,i
+    Gt, Ywt, Ylt         (M, d), (M, V), (M, V): M new samples g(x~), y~_w, y~_l (not trained on)
     """
 
     model: str
@@ -76,6 +79,9 @@ class Instance:
     G: np.ndarray | None = None
     Yw: np.ndarray | None = None
     Yl: np.ndarray | None = None
+    Gt: np.ndarray | None = None
+    Ywt: np.ndarray | None = None
+    Ylt: np.ndarray | None = None
 
     ARRAYS = ("W0", "W", "Gw", "Gl", "Yw_seq", "Yl_seq")
 
@@ -101,6 +107,20 @@ class Instance:
         self.Sw, self.Sl = sw.numpy(), sl.numpy()
         if self.model == "single-token":
             self.G, self.Yw, self.Yl = self.Gw[:, 0], self.Yw_seq[:, 0], self.Yl_seq[:, 0]
+        if self.Gt is not None:
+            self.Gt, self.Ywt, self.Ylt = (np.asarray(a, dtype=np.float64) for a in (self.Gt, self.Ywt, self.Ylt))
+            M = len(self.Gt)
+            if self.Gt.shape != (M, d) or self.Ywt.shape != (M, V) or self.Ylt.shape != (M, V):
+                raise ValueError("inconsistent instance: new samples need Gt (M, d), Ywt and Ylt (M, V)")
+
+    def test_policy(self):
+        """The new samples as a softmax policy sharing W_0 (for their margins)."""
+        from .simulator.multitoken import SoftmaxPolicy
+
+        if self.Gt is None or self.model != "single-token":
+            raise ValueError("test_margin_rate needs a single-token instance with new samples")
+        return SoftmaxPolicy(self.Gt[:, None], self.Gt[:, None], self.Ywt.argmax(-1)[:, None],
+                             self.Ylt.argmax(-1)[:, None], self.W0, self.beta)
 
     def policy(self):
         from .simulator.multitoken import SoftmaxPolicy
@@ -109,18 +129,20 @@ class Instance:
                              self.W0, self.beta)
 
     INPUTS = ("model", "loss", "beta", "tau", "N", "V", "d", "L") + ARRAYS
+    OPTIONAL = ("Gt", "Ywt", "Ylt")
 
     def to_payload(self) -> dict[str, Any]:
         """The defining fields (everything else is recomputed from them), JSON-ready."""
-        return {k: (getattr(self, k).tolist() if k in self.ARRAYS else getattr(self, k))
-                for k in self.INPUTS}
+        out = {k: (getattr(self, k).tolist() if k in self.ARRAYS else getattr(self, k)) for k in self.INPUTS}
+        out.update({k: getattr(self, k).tolist() for k in self.OPTIONAL if getattr(self, k) is not None})
+        return out
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> "Instance":
         missing = [k for k in cls.INPUTS if k not in payload]
         if missing:
             raise ValueError(f"gradient-identity payload lacks {missing}")
-        return cls(**{k: payload[k] for k in cls.INPUTS})
+        return cls(**{k: payload[k] for k in cls.INPUTS + cls.OPTIONAL if k in payload})
 
 
 def _torch():
@@ -151,8 +173,14 @@ def random_instance(rng: np.random.Generator, model: str, loss: str,
     tw = rng.integers(0, V, size=(N, L))
     tl = (tw + rng.integers(1, V, size=(N, L))) % V  # preferred and rejected differ at every position
     eye = np.eye(V)
+    new = {}
+    if model == "single-token":
+        M = int(rng.integers(1, 4))
+        tw_new = rng.integers(0, V, size=M)
+        new = dict(Gt=rng.standard_normal((M, d)), Ywt=eye[tw_new],
+                   Ylt=eye[(tw_new + rng.integers(1, V, size=M)) % V])
     return Instance(model=model, loss=loss, beta=beta, tau=tau, N=N, V=V, d=d, L=L, W0=W0, W=W,
-                    Gw=Gw, Gl=Gl, Yw_seq=eye[tw], Yl_seq=eye[tl])
+                    Gw=Gw, Gl=Gl, Yw_seq=eye[tw], Yl_seq=eye[tl], **new)
 
 
 def true_rate(inst: Instance, quantity: str) -> np.ndarray:
@@ -162,12 +190,15 @@ def true_rate(inst: Instance, quantity: str) -> np.ndarray:
     W = torch.as_tensor(inst.W).clone().requires_grad_(True)
     (grad,) = torch.autograd.grad(pol.loss(W, inst.loss), W)
     direction = -grad.detach()  # tau dW/dt
+    test_pol = inst.test_policy() if quantity == "test_margin_rate" else None
     if quantity == "weight_rate":
         return direction.numpy()
 
     def q(Wv):
         if quantity == "margin_rate":
             return pol.margins(Wv)
+        if quantity == "test_margin_rate":
+            return test_pol.margins(Wv)
         if quantity == "response_reward_rate":
             return torch.stack(pol.response_rewards(Wv), dim=-1)
         if quantity == "token_reward_rate":
@@ -197,6 +228,8 @@ def _check(spec) -> None:
         raise ValueError(f"unknown quantity {spec.quantity!r} (choose from {', '.join(QUANTITIES)})")
     if spec.model not in MODELS:
         raise ValueError(f"unknown model {spec.model!r} (choose from {', '.join(MODELS)})")
+    if spec.quantity == "test_margin_rate" and spec.model != "single-token":
+        raise ValueError("test_margin_rate is defined for the single-token model only")
 
 
 def run(spec, ctx: Context) -> Result:

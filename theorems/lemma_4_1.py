@@ -44,6 +44,13 @@ def eq8_margin_rate(x):
     return (x.beta ** 2 * expit(-x.r)) @ C / x.N
 
 
+def eq3_new_sample_rate(x):
+    """Section 4.1 / eq. 36: a new sample x~ follows tau r~' = (1/N) sum_i beta^2 sigma(-r_i) C(x_i, x~),
+    C(x_i, x~) = (y~_w - y~_l)^T (y_w,i - y_l,i) g(x_i)^T g(x~)."""
+    C = ((x.Yw - x.Yl) @ (x.Ywt - x.Ylt).T) * (x.G @ x.Gt.T)  # (N, M)
+    return (x.beta ** 2 * expit(-x.r)) @ C / x.N
+
+
 CLAIM = Claim(
     id="lemma-4.1",
     title="Reward-margin dynamics under gradient flow (single token)",
@@ -74,5 +81,9 @@ CLAIM = Claim(
                    "Section 4.1, eq. 3; Appendix A, eq. 8", GradientIdentity("margin_rate", eq8_margin_rate),
                    note="Exact for the softmax model: log S(Wg)^T y_w - log S(Wg)^T y_l = (Wg)^T (y_w - y_l), "
                         "so the margin is linear in W and the normalization cancels."),
+        Obligation("eq-3-new-sample", Kind.SIMULATION,
+                   "a new sample x~ (not trained on) follows the same dynamics with C(x_i, x~)",
+                   "Section 4.1 (interpretation: 'any new sample x~'); Appendix B, eq. 36",
+                   GradientIdentity("test_margin_rate", eq3_new_sample_rate)),
     ),
 )

@@ -22,6 +22,7 @@ CTX = Context(profile=get("quick"), seed=3)
 
 @pytest.mark.parametrize("model,quantity", [
     ("single-token", "margin_rate"), ("single-token", "response_reward_rate"),
+    ("single-token", "test_margin_rate"),
     ("multi-token", "token_reward_rate"), ("multi-token", "margin_rate")])
 @pytest.mark.parametrize("loss", ["dpo", "ipo"])
 def test_true_rate_matches_finite_differences_along_the_flow(model, quantity, loss):
@@ -33,6 +34,9 @@ def test_true_rate_matches_finite_differences_along_the_flow(model, quantity, lo
 
     def q(W):
         x = gradcheck.Instance(**{**inst.to_payload(), "W": W})
+        if quantity == "test_margin_rate":
+            with torch.no_grad():
+                return x.test_policy().margins(torch.as_tensor(W)).numpy()
         return {"margin_rate": x.r, "response_reward_rate": np.stack([x.r_w, x.r_l], -1),
                 "token_reward_rate": np.stack([x.r_tok_w, x.r_tok_l], -1)}[quantity]
 
@@ -71,6 +75,7 @@ EXPECTED = {
     ("lemma-4.1", "eq-6"): Verdict.NO_COUNTEREXAMPLE,
     ("lemma-4.1", "eq-7"): Verdict.NO_COUNTEREXAMPLE,
     ("lemma-4.1", "eq-3"): Verdict.NO_COUNTEREXAMPLE,
+    ("lemma-4.1", "eq-3-new-sample"): Verdict.NO_COUNTEREXAMPLE,
     ("section-7.gpo", "ipo"): Verdict.NO_COUNTEREXAMPLE,
     ("section-7.gpo", "slic"): Verdict.NO_COUNTEREXAMPLE,
     ("section-7.response-dynamics", "as-printed"): Verdict.REFUTED,
@@ -100,6 +105,15 @@ def test_the_wrong_loss_is_refuted():
     """eq. 3 with sigma(-r) checked against the IPO flow must fail: the engine uses spec.loss."""
     spec = replace(lemma_4_1.CLAIM.obligation("eq-3").spec, loss="ipo")
     assert gradcheck.run(spec, CTX).verdict is Verdict.REFUTED
+
+
+def test_new_sample_dynamics_use_the_new_samples_tokens():
+    """Planted: C(x_i, x~) built with the training tokens of sample 0 instead of x~'s must fail."""
+    def wrong(x):
+        C = ((x.Yw - x.Yl) @ np.repeat((x.Yw - x.Yl)[:1], len(x.Gt), 0).T) * (x.G @ x.Gt.T)
+        return (x.beta ** 2 / (1 + np.exp(x.r))) @ C / x.N
+    spec = GradientIdentity("test_margin_rate", wrong)
+    assert gradcheck.run(spec, Context(profile=get("ci"), seed=0)).verdict is Verdict.REFUTED
 
 
 def test_shape_mismatch_is_an_error_not_a_verdict():
