@@ -176,9 +176,8 @@ def random_instance(rng: np.random.Generator, model: str, loss: str,
     new = {}
     if model == "single-token":
         M = int(rng.integers(1, 4))
-        tw_new = rng.integers(0, V, size=M)
-        new = dict(Gt=rng.standard_normal((M, d)), Ywt=eye[tw_new],
-                   Ylt=eye[(tw_new + rng.integers(1, V, size=M)) % V])
+        like = rng.integers(0, N, size=M)  # new samples carry the responses of training samples
+        new = dict(Gt=rng.standard_normal((M, d)), Ywt=eye[tw[like, 0]], Ylt=eye[tl[like, 0]])
     return Instance(model=model, loss=loss, beta=beta, tau=tau, N=N, V=V, d=d, L=L, W0=W0, W=W,
                     Gw=Gw, Gl=Gl, Yw_seq=eye[tw], Yl_seq=eye[tl], **new)
 
