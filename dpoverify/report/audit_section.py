@@ -87,11 +87,15 @@ def _verdicts(sec: Section, doc: dict) -> None:
                   anchor="audit-verdicts", kind="audit-verdicts"))
 
 
-def _heat(ax, matrix, names, title):
+def _square(matrix) -> np.ndarray:
     m = np.asarray(matrix, dtype=float)
     if m.ndim != 2 or m.shape[0] != m.shape[1]:
         raise ValueError(f"similarity matrix must be square, got shape {m.shape}")
-    im = ax.imshow(m, cmap="viridis", vmin=min(-0.1, float(np.nanmin(m))), vmax=1.0)
+    return m
+
+
+def _heat(ax, m, names, title, lo, hi):
+    im = ax.imshow(m, cmap="viridis", vmin=lo, vmax=hi)
     ax.set_title(title, fontsize=10)
     n = len(m)
     if names and len(names) == n:
@@ -110,13 +114,15 @@ def _figure3(sec: Section, doc: dict) -> None:
         return
     names = g.get("personas", [])
     side = 11 if len(names) > 16 else 9
+    ma, mb = _square(a["matrix"]), _square(b["matrix"])
+    lo, hi = float(np.nanmin([ma.min(), mb.min()])), float(np.nanmax([ma.max(), mb.max()]))
     with canvas(side * 1.6, side * 0.78, ncols=2) as (fig, axes):
-        _heat(axes[0, 0], a["matrix"], names, "(a) mean cosine between personas")
-        im = _heat(axes[0, 1], b["matrix"], names, "(b) after subtracting the mean embedding")
+        _heat(axes[0, 0], ma, names, "(a) mean cosine between personas", lo, hi)
+        im = _heat(axes[0, 1], mb, names, "(b) after subtracting the mean embedding", lo, hi)
         fig.colorbar(im, ax=axes[0, :], shrink=0.7)
     sec.add(Heading("Figure 3: shared component and orthogonality", "audit-figure3", 3),
             Figure("fig-audit-figure3", "Figure 3 / 6 analogue: cosine similarity between personas",
-                   f"(a) off-diagonal mean {fmt(a.get('offdiag_mean'))} (paper: high, shared component); "
+                   f"One colour scale for both panels. (a) off-diagonal mean {fmt(a.get('offdiag_mean'))} (paper: high, shared component); "
                    f"(b) off-diagonal mean {fmt(b.get('offdiag_mean'))}, max |cos| {fmt(b.get('offdiag_max_abs'))}; "
                    f"after subtracting the global mean the off-diagonal mean is forced near "
                    f"{fmt(b.get('forced_offdiag_mean'))} = −diag/(P−1) by construction, so it carries "
@@ -223,14 +229,51 @@ def _dpo(sec: Section, doc: dict, command: str) -> None:
                   tuple(rows), anchor="audit-dpo-runs", kind="audit-dpo"))
     sc = dpo.get("scaling")
     if sc:
-        rf, sp_ = sc.get("rate_fit", {}), sc.get("spearman", {})
+        rf, tr = sc.get("rate_fit", {}), sc.get("trend", {})
         lin, logk = sc.get("error_fit_linear", {}), sc.get("error_fit_logk", {})
         sec.add(Table(("fit", "measured", "paper / theory"), (
             ("margin growth rate ∝ K^exponent", f"{fmt(rf.get('exponent'))} (95% CI {fmt(rf.get('ci95'))}, "
              f"R² {fmt(rf.get('r2'))})", "−1 (r^L, r^U ∝ 1/K, Theorem 4.2)"),
-            ("Spearman ρ of rate against K", f"{fmt(sp_.get('rho'))} (one-sided p {fmt(sp_.get('p_one_sided'))})",
+            ("Kendall τ of rate against K", f"{fmt(tr.get('tau'))} (one-sided p {fmt(tr.get('p_one_sided'))})",
              "< 0: growth slows as K rises (Figure 5)"),
             ("test error = a + b·K", f"slope {fmt(lin.get('slope'))}, R² {fmt(lin.get('r2'))}", f"R² {PAPER_R2}"),
             ("test error = a + b·log K", f"slope {fmt(logk.get('slope'))}, R² {fmt(logk.get('r2'))}", "—"),
         ), anchor="audit-fits", kind="audit-fits"))
+        _rate_figure(sec, sc)
     sec.add(Para(("Re-run: ", Code(command), " (resumes after the last finished K).")))
+
+
+def _rate_figure(sec: Section, sc: dict) -> None:
+    """Margin growth rate against K (log-log, fitted exponent beside the theory's −1) and the final
+    test error against K with its linear and log K fits."""
+    k = np.asarray(sc["k"], dtype=float)
+    rate, err = np.asarray(sc["margin_rate"], dtype=float), np.asarray(sc["test_error"], dtype=float)
+    rf, lin, logk = sc.get("rate_fit", {}), sc.get("error_fit_linear", {}), sc.get("error_fit_logk", {})
+    grid = np.geomspace(k.min(), k.max(), 50)
+    with canvas(10, 3.8, ncols=2) as (fig, axes):
+        ax = axes[0, 0]
+        ax.loglog(k, rate, "o", color="k", label="measured (train, first half of the run)")
+        if "exponent" in rf and "intercept" in rf:
+            ax.loglog(grid, np.exp(rf["intercept"]) * grid ** rf["exponent"], "-", color="#1f77b4",
+                      label=f"fit: K^{rf['exponent']:.3f} (R² {fmt(rf.get('r2'), 3)})")
+        if rate[0] > 0:
+            ax.loglog(grid, rate[0] * grid[0] / grid, "--", color="#c62828", label="theory: ∝ 1/K (Theorem 4.2)")
+        ax.set_xlabel("K")
+        ax.set_ylabel("margin growth rate per step")
+        ax.legend(fontsize=8)
+        ax = axes[0, 1]
+        ax.plot(k, err, "o", color="k", label="final test error")
+        if "slope" in lin:
+            ax.plot(grid, lin["intercept"] + lin["slope"] * grid, "-", color="#1f77b4",
+                    label=f"a + b·K (R² {fmt(lin.get('r2'), 3)})")
+        if "slope" in logk:
+            ax.plot(grid, logk["intercept"] + logk["slope"] * np.log(grid), "-", color="#2ca02c",
+                    label=f"a + b·log K (R² {fmt(logk.get('r2'), 3)})")
+        ax.set_xscale("log")
+        ax.set_xlabel("K")
+        ax.set_ylabel("test error")
+        ax.legend(fontsize=8)
+    sec.add(Figure("fig-audit-rate", "Margin growth and test error against K",
+                   "Left: the train margin's growth rate per step against K on log-log axes, the fitted exponent "
+                   "beside Theorem 4.2's 1/K. Right: final test error against K with the linear fit the paper "
+                   f"reports (R² {PAPER_R2} for its 8B models) and a fit against log K.", fig.png))

@@ -61,26 +61,30 @@ def _placement_map(sec: Section, doc: dict) -> None:
         return
     labels = list(dict.fromkeys(label for _, ps in searched for label in ps))
     rate = np.full((len(searched), len(labels)), np.nan)
+    asserted = {}
     for r, (_, ps) in enumerate(searched):
         for c, label in enumerate(labels):
             p = ps.get(label)
             if p and p["examples"]:
                 rate[r, c] = p["failures"] / p["examples"]
+                asserted[r, c] = f"{p['failures_where_asserted']}/{p['asserted']}"
     names = [f"{e['claim']} / {e['obligation']}" for e, _ in searched]
-    with canvas(max(7.0, 0.55 * len(labels) + 4), max(3.4, 0.36 * len(names) + 2.4)) as (fig, ax):
+    with canvas(max(7.0, 0.55 * len(labels) + 4), max(3.4, 0.42 * len(names) + 2.4)) as (fig, ax):
         im = ax.imshow(np.ma.masked_invalid(rate), cmap="Reds", vmin=0, vmax=1, aspect="auto")
         ax.set_xticks(range(len(labels)), labels, rotation=55, ha="right", fontsize=7)
         ax.set_yticks(range(len(names)), names, fontsize=7)
         for r in range(len(names)):
             for c in range(len(labels)):
                 if not np.isnan(rate[r, c]):
-                    ax.text(c, r, f"{rate[r, c]:.0%}", ha="center", va="center", fontsize=6,
+                    ax.text(c, r, f"{rate[r, c]:.0%}\n{asserted[r, c]}", ha="center", va="center", fontsize=5.5,
                             color="white" if rate[r, c] > 0.6 else "black")
         fig.colorbar(im, ax=ax, location="top", shrink=0.5, aspect=40, label="fraction of draws that failed")
     sec.add(Figure("fig-fuzz-placements", "Where the conclusions failed, placement by placement",
                    "For each fuzzed obligation (row) and each placement of the search (column: inside every "
                    "hypothesis, on one hypothesis's boundary, or outside exactly one), the fraction of Hypothesis "
-                   "draws whose conclusion failed; blank where the placement was not searched. Failures inside the "
+                   "draws whose conclusion failed, and below it failing / all draws where the claim asserts something "
+                   "(inside every hypothesis with the Z the data realize, failure probability < 1); blank where the "
+                   "placement was not searched. Failures inside the "
                    "hypotheses are confirmed or dismissed by a pre-registered binomial test (see each obligation); "
                    "outside them they refute nothing and show how far the conclusion reaches.", fig.png))
 

@@ -94,7 +94,8 @@ def audit_doc(ks=(1, 2, 4), personas=6, complete=True) -> dict:
                        "test_error": [0.01 * k for k in ks],
                        "rate_fit": {"exponent": -1.0, "intercept": -4.6, "stderr": 0.01, "r2": 0.999,
                                     "ci95": [-1.1, -0.9]},
-                       "spearman": {"rho": -1.0, "p_one_sided": 0.08},
+                       "trend": {"test": "Kendall tau", "tau": -1.0, "p_one_sided": 0.17,
+                                 "strictly_decreasing": True},
                        "error_fit_linear": {"slope": 0.01, "intercept": 0.0, "r2": 1.0},
                        "error_fit_logk": {"slope": 0.02, "intercept": 0.0, "r2": 0.9}}}
     return {"schema": "dpoverify.audit/1", "created": "2026-11-22T15:00:00+00:00", "complete": complete,

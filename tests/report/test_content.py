@@ -8,7 +8,7 @@ from dpoverify.report.verdict_table import check_command
 from tests.report.parse import ReportHTML
 
 EXPECTED_FIGURES = {"fig-trajectories", "fig-fuzz-placements", "fig-scaling", "fig-audit-figure3",
-                    "fig-audit-figure5", "fig-audit-figure7-8"}
+                    "fig-audit-figure5", "fig-audit-figure7-8", "fig-audit-rate"}
 
 
 def page(built) -> ReportHTML:
