@@ -14,6 +14,8 @@ and the test error of Definition 3.1 is the fraction of test preferences with r 
 ``last-layer``: the model is frozen; only the unembedding rows of the two answers train (Adam,
 lr 1e-3, β = 0.01 as in Appendix F), on g(x) computed once. For a causal LM the softmax keeps the
 full vocabulary: the log-partition adds the frozen other rows' logsumexp, cached with g(x).
+``optimizer="sgd"`` replaces Adam/AdamW by plain gradient descent on minibatches, the discrete
+counterpart of the gradient flow the theorems analyse (τ = 1/lr).
 ``full``: every weight trains (AdamW, constant LR, no warm-up, no weight decay); the reference is
 a frozen copy of the initial model (its log-probabilities on the evaluation sets computed once).
 """
@@ -97,14 +99,23 @@ class Features:
     chosen: torch.Tensor
 
 
+def make_optimizer(name: str, params, lr: float, full: bool):
+    """Adam (last-layer) / AdamW (full, constant LR, no weight decay) as in Appendix F, or plain SGD."""
+    if name == "sgd":
+        return torch.optim.SGD(params, lr=lr)
+    if name != "adam":
+        raise ValueError(f"unknown optimizer '{name}' (adam or sgd)")
+    return torch.optim.AdamW(params, lr=lr, weight_decay=0.0) if full else torch.optim.Adam(params, lr=lr)
+
+
 def train_last_layer(head0: torch.Tensor, train: Features, evals: dict[str, Features], *, steps: int,
                      batch_size: int, lr: float, beta: float, eval_every: int, seed: int,
-                     progress: Callable[[int], None] = lambda n: None) -> list[dict]:
+                     optimizer: str = "adam", progress: Callable[[int], None] = lambda n: None) -> list[dict]:
     """DPO on the answer rows W (init ``head0`` [2, d]) with frozen features; returns the log."""
     torch.manual_seed(seed)
     W0 = head0.double()
     W = torch.nn.Parameter(W0.clone())
-    opt = torch.optim.Adam([W], lr=lr)
+    opt = make_optimizer(optimizer, [W], lr, full=False)
 
     def logp(feat: Features, idx=None, weights=W):
         g = feat.g if idx is None else feat.g[idx]
@@ -165,7 +176,7 @@ def _eval_logp(model, head, statements, batch_size=64) -> torch.Tensor:
 
 
 def train_full(model, train: Preferences, evals: dict[str, Preferences], *, steps: int, batch_size: int,
-               lr: float, beta: float, eval_every: int, seed: int,
+               lr: float, beta: float, eval_every: int, seed: int, optimizer: str = "adam",
                progress: Callable[[int], None] = lambda n: None) -> list[dict]:
     """DPO on every weight of ``model`` (and the encoder's answer head); returns the log. The
     reference is a frozen copy of the initial model (and head)."""
@@ -179,7 +190,7 @@ def train_full(model, train: Preferences, evals: dict[str, Preferences], *, step
     reference = dataclasses.replace(model, model=copy.deepcopy(model.model).requires_grad_(False))
     model.model.eval()  # TRL disables dropout; gradients still flow
     refs = {name: _eval_logp(reference, ref_head, p.statements) for name, p in evals.items()}
-    opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
+    opt = make_optimizer(optimizer, params, lr, full=True)
     log, want = [], _eval_steps(steps, eval_every)
     chosen_train = torch.from_numpy(train.chosen)
 

@@ -196,6 +196,24 @@ def token_sharing(responses: dict[str, list[tuple[str, str]]]) -> dict:
             "distinct_response_sets": len(sets), "values": len(responses)}
 
 
+def eq3_rates(train: Groups, sets: dict[int, list[str]], beta: float) -> dict:
+    """Lemma 4.1 (eq. 3) at t = 0 for each value set: with one-token answers " Yes"/" No",
+    (y_w,j - y_l,j)^T (y_w,i - y_l,i) = 2 s_i s_j (s = +1 aligned, -1 misaligned) and σ(-r) = 1/2, so
+    τ ṙ_j = β² s_j g_j · m with m = (1/N) Σ_i s_i g_i, and the mean train margin grows at β² |m|² / τ
+    (per step, gradient descent with learning rate η = 1/τ: η β² |m|²). Orthogonal concepts give
+    |m|² ∝ 1/K; correlated ones do not. Returns the rates per unit learning rate and their exponent."""
+    ks = sorted(sets)
+    rates = []
+    for k in ks:
+        signed = [x for n in sets[k] for x in (train[n][0], -train[n][1])]
+        m = np.concatenate(signed).mean(0)
+        rates.append(beta ** 2 * float(m @ m))
+    out = {"k": ks, "rate_per_lr": rates, "exponent": None}
+    if len(ks) >= 2:
+        out["exponent"] = float(np.polyfit(np.log(ks), np.log(rates), 1)[0])
+    return out
+
+
 def audit(groups: Groups, q: int, seed: int, shuffles: int = 20) -> dict:
     """The ``geometry`` block of the audit results."""
     names = list(groups)

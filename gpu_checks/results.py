@@ -15,7 +15,8 @@ Top level::
                  prompt ("template"|"statement"), template, answer_tokens [" Yes", " No"],
                  dataset ("embedded"|directory path), mode ("last-layer"|"full"), k [..],
                  persona_sets {"<K>": [names]}, persona_sets_source ("appendix-f"|"seeded-sample"),
-                 steps, batch_size, lr, beta, optimizer, eval_every, train_fraction (0.9),
+                 steps, batch_size, lr, beta, optimizer ("Adam"|"AdamW (...)"|"SGD"), eval_every,
+                 train_fraction (0.9), train_eval_max, device_type,
                  device, dtype, shuffles}
   data          {n_personas, n_statements, embedding_dim,
                  personas {name: {aligned, misaligned}}}
@@ -57,6 +58,9 @@ Top level::
   theory_units              fitted N(b ± c_i, v^2 I_d), scaled so mean |c_i| = 1:
                             {scale, l_b, c_norm_min, c_norm_max, v, d, Q, persona_offset_mean
                              (mean |b_i - b|, b_i the persona's own midpoint), dv2}
+  eq3_rates                 Lemma 4.1 at t = 0 on the train split of each K's value set:
+                            {k, rate_per_lr (β²|m|², m = mean of s_j g(x_j)), exponent (log-log fit)}
+                            -- the margin growth rate eq. 3 predicts from the measured embeddings
   token_sharing             {Z, counted_over, tokens {token: values using it}, distinct_response_sets,
                              values}
 

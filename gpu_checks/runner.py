@@ -20,7 +20,7 @@ from dpoverify import results as dres
 
 from . import geometry, personas, results, scaling
 
-DEFAULT_LR = {"last-layer": 1e-3, "full": 1e-5}
+DEFAULT_LR = {"last-layer": 1e-3, "full": 1e-5}  # Appendix F (Adam / AdamW); SGD needs its own --lr
 
 
 class RunError(ValueError):
@@ -34,6 +34,7 @@ class AuditConfig:
     only: list[str] | None = None
     ks: list[int] = field(default_factory=lambda: [1, 2, 4, 8, 16])
     mode: str = "last-layer"
+    optimizer: str = "adam"  # "adam": Adam / AdamW as in Appendix F; "sgd": plain gradient descent
     device: str | None = None
     readout: str | None = None
     prompt: str | None = None
@@ -49,7 +50,7 @@ class AuditConfig:
     fresh: bool = False
 
 
-RESUME_KEYS = ("model", "model_kind", "readout", "prompt", "dataset", "only", "mode", "k",
+RESUME_KEYS = ("model", "model_kind", "readout", "prompt", "dataset", "only", "mode", "optimizer", "k",
                "persona_sets", "steps", "batch_size", "lr", "beta", "eval_every", "shuffles",
                "train_eval_max", "device_type")
 
@@ -145,6 +146,8 @@ def run(cfg: AuditConfig, console=None, after_k: Callable[[int, dict], None] | N
 
     if cfg.mode not in DEFAULT_LR:
         raise RunError(f"unknown mode '{cfg.mode}' (choose last-layer or full)")
+    if cfg.optimizer not in ("adam", "sgd"):
+        raise RunError(f"unknown optimizer '{cfg.optimizer}' (choose adam or sgd)")
     out = Path(cfg.out)
     data = personas.load_dir(cfg.personas, cfg.only)
     sets, source = personas.persona_sets(list(data), cfg.ks, cfg.seed)
@@ -163,7 +166,8 @@ def run(cfg: AuditConfig, console=None, after_k: Callable[[int, dict], None] | N
         "only": cfg.only, "mode": cfg.mode, "k": list(cfg.ks),
         "persona_sets": {str(k): v for k, v in sets.items()}, "persona_sets_source": source,
         "steps": cfg.steps, "batch_size": cfg.batch_size, "lr": lr, "beta": cfg.beta,
-        "optimizer": "Adam" if cfg.mode == "last-layer" else "AdamW (constant LR, no warm-up, weight decay 0)",
+        "optimizer": "SGD" if cfg.optimizer == "sgd" else (
+            "Adam" if cfg.mode == "last-layer" else "AdamW (constant LR, no warm-up, weight decay 0)"),
         "eval_every": cfg.eval_every, "train_fraction": 0.9, "shuffles": cfg.shuffles,
         "train_eval_max": cfg.train_eval_max, "device": str(device), "device_type": device.type,
         "dtype": "bfloat16" if device.type == "cuda" else "float32",
@@ -201,6 +205,8 @@ def run(cfg: AuditConfig, console=None, after_k: Callable[[int, dict], None] | N
                                         for n, p in data.items()}}
             doc["geometry"] = geometry.audit(groups, q, cfg.seed, cfg.shuffles)
             doc["geometry"]["readout"] = config["readout"]
+            train_groups = {n: (groups[n][0][splits[n][0][0]], groups[n][1][splits[n][0][1]]) for n in data}
+            doc["geometry"]["eq3_rates"] = geometry.eq3_rates(train_groups, sets, cfg.beta)
             save()
         dpo = doc.setdefault("dpo", {"mode": cfg.mode, "steps": cfg.steps, "eval_every": cfg.eval_every,
                                      "runs": {}})
@@ -220,7 +226,7 @@ def run(cfg: AuditConfig, console=None, after_k: Callable[[int, dict], None] | N
                 log = dpo_train.train_last_layer(
                     head0, train, {"train": train, "test": test}, steps=cfg.steps,
                     batch_size=cfg.batch_size, lr=lr, beta=cfg.beta, eval_every=cfg.eval_every,
-                    seed=seed_k, progress=advance)
+                    seed=seed_k, optimizer=cfg.optimizer, progress=advance)
                 n_train, n_test = len(train.chosen), len(test.chosen)
             else:
                 fresh_model = models.load(model_dir, cfg.device, config["readout"], config["prompt"],
@@ -230,7 +236,7 @@ def run(cfg: AuditConfig, console=None, after_k: Callable[[int, dict], None] | N
                     fresh_model, train_p,
                     {"train": _subsample(train_p, cfg.train_eval_max, seed_k), "test": test_p},
                     steps=cfg.steps, batch_size=cfg.batch_size, lr=lr, beta=cfg.beta,
-                    eval_every=cfg.eval_every, seed=seed_k, progress=advance)
+                    eval_every=cfg.eval_every, seed=seed_k, optimizer=cfg.optimizer, progress=advance)
                 n_train, n_test = len(train_p), len(test_p)
                 del fresh_model
             run_k = {"personas": names, "n_train": n_train, "n_test": n_test,

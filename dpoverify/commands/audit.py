@@ -34,6 +34,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--k", default="1,2,4,8,16", help="numbers of values K (default 1,2,4,8,16)")
     parser.add_argument("--mode", choices=("last-layer", "full"), default="last-layer",
                         help="last-layer: train the unembedding only (Adam 1e-3); full: all weights (AdamW)")
+    parser.add_argument("--optimizer", choices=("adam", "sgd"), default="adam",
+                        help="adam: Adam / AdamW as in Appendix F (default); sgd: plain gradient descent, "
+                             "the theorems' gradient flow (give --lr)")
     parser.add_argument("--device", default="auto", help="auto (CUDA if available), cpu, cuda, cuda:N")
     parser.add_argument("--readout", choices=("last-token", "mean", "cls"),
                         help="embedding read-out (default: last-token for causal LMs, mean for encoders)")
@@ -72,6 +75,7 @@ def _config(args):
     eval_every = args.eval_every or max(1, steps // (50 if args.mode == "last-layer" else 10))
     only = [n.strip() for n in args.only.split(",") if n.strip()] if args.only else None
     return AuditConfig(model=args.model, personas=args.personas, only=only, ks=_ks(args.k), mode=args.mode,
+                       optimizer=args.optimizer,
                        device=args.device, readout=args.readout, prompt=args.prompt, out=args.out,
                        seed=args.seed, steps=steps, batch_size=args.batch_size, lr=args.lr, beta=args.beta,
                        eval_every=eval_every, shuffles=args.shuffles,
@@ -133,7 +137,8 @@ def _dpo_table(doc: dict):
     from rich.table import Table
 
     runs = doc["dpo"]["runs"]
-    t = Table(title=f"DPO {doc['config']['mode']} ({doc['config']['steps']} steps, lr {doc['config']['lr']:g}, "
+    t = Table(title=f"DPO {doc['config']['mode']} ({doc['config']['optimizer']}, {doc['config']['steps']} steps, "
+                    f"lr {doc['config']['lr']:g}, "
                     f"β {doc['config']['beta']:g})", title_justify="left")
     for col in ("K", "train margin", "test margin", "train acc", "test acc", "test error", "margin rate/step"):
         t.add_column(col, justify="right")

@@ -23,5 +23,5 @@ def doc_for(groups, q, seed=0, **extra):
     geo["readout"] = "synthetic"
     return {"schema": results.SCHEMA, "seed": seed, "complete": True,
             "config": {"model": "/synthetic/theory-model", "readout": "synthetic", "dataset": "/synthetic",
-                       "mode": "last-layer", "steps": 0},
+                       "mode": "last-layer", "optimizer": "Adam", "steps": 0},
             "data": {"n_personas": len(groups)}, "geometry": geo, **extra}
