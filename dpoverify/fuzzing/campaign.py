@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .. import PAPER, __version__, engines, profiles, registry
-from ..results import now, provenance, save_counterexample, write_json
+from ..results import now, provenance, save_counterexample
+from .output import write_doc
 from ..specs import GradientIdentity, SimulationProperty
 from ..verdicts import Verdict, aggregate
 
@@ -85,11 +86,11 @@ def run_campaign(claim_ids: list[str], profile_name: str, seed: int, examples: i
                            "profile": profile_name, "seed": seed, "examples": examples,
                            "requested": claim_ids, "started": now(), "finished": None, "complete": False,
                            "provenance": provenance(), "obligations": []}
-    write_json(path, doc)
+    write_doc(path, doc)
 
     def add(entry: dict) -> None:
         doc["obligations"].append(entry)
-        write_json(path, doc)
+        write_doc(path, doc)
         on_entry(entry)
 
     args = [(c, o, profile_name, seed, examples, str(out), only) for c, o in todo]
@@ -103,5 +104,5 @@ def run_campaign(claim_ids: list[str], profile_name: str, seed: int, examples: i
     doc["finished"] = now()
     doc["complete"] = True
     doc["verdict"] = aggregate(Verdict(e["verdict"]) for e in doc["obligations"]).value
-    write_json(path, doc)
+    write_doc(path, doc)
     return doc

@@ -29,6 +29,7 @@ from ..engines import Context
 from ..verdicts import Result, Verdict
 from . import regime as rg
 from .observables import OBSERVABLES, Observation, Params
+from .output import jsonable
 from .stats import CONFIDENCE, rate_test
 
 __all__ = ["OBSERVABLES", "run", "replay", "derive_seeds", "observe", "Point"]
@@ -111,6 +112,12 @@ def _payload(spec, point: Point, seeds: list[int], failing: list[int]) -> dict[s
 def decide(spec, values: dict[str, sp.Expr], seeds: list[int],
            progress=lambda f: None) -> Result:
     """Run ``seeds`` at exact ``values`` and decide (see module docstring)."""
+    result = _decide(spec, values, seeds, progress)
+    result.evidence = jsonable(result.evidence)
+    return result
+
+
+def _decide(spec, values, seeds, progress) -> Result:
     point = Point(spec, values)
     failing: list[int] = []
     slacks: list[float] = []
