@@ -14,6 +14,7 @@ from ..checker import run_checks
 from ..results import now, write_atomic
 from . import html, markdown
 from .audit_section import audit_section
+from .breaks_section import boundary_section, tightness_section
 from .doc import Report
 from .fuzz_section import fuzz_section
 from .load import Inputs, load_inputs
@@ -51,7 +52,8 @@ def build(directory: Path, seed: int = 0) -> tuple[Report, Inputs]:
     traj, traj_facts = trajectory_section(inputs, seed)
     facts.update(traj_facts)
     sections = [inputs_section(inputs), verdict_section(inputs), claims_section(inputs), traj,
-                fuzz_section(inputs), scaling_section(inputs), audit_section(inputs),
+                fuzz_section(inputs), boundary_section(inputs), tightness_section(inputs),
+                scaling_section(inputs), audit_section(inputs),
                 provenance_section(inputs, facts)]
     report = Report(f"dpoverify report — {PAPER}",
                     f"Machine verification of \"Can DPO Learn Diverse Human Values? A Theoretical Scaling Law\". "

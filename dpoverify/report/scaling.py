@@ -34,7 +34,7 @@ def scaling_section(inputs: Inputs) -> Section:
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=8)
     sec.add(Figure("fig-scaling", "Scaling curve for the generalization error to be < 0.05 (Figure 4)",
-                   "Red: for each K the smallest integer Q ≥ 40 with 2KQ²e^{−Q/45} < 0.05, decided with "
+                   "Red: for each K the smallest integer Q ≥ 40 with 2KQ²·e^(−Q/45) < 0.05, decided with "
                    "python-flint Arb balls in log space (not read off a plot). "
                    + ("Other curves: the smallest Q at which the simulated error falls below 0.05 "
                       "(dpoverify scaling)." if empirical else "The empirical curve is missing (see below)."),

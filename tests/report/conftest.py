@@ -1,5 +1,5 @@
 """One results directory per test module (check.json from the real runner on planted claims,
-hand-made audit.json and fuzz.json) and the report built from it, so the slow part (the in-process trajectory
+the other inputs hand-made in their documented formats) and the report built from it, so the slow part (the in-process trajectory
 simulation and the figures) runs once per module."""
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from typing import NamedTuple
 import pytest
 
 from dpoverify.report.build import build, write
-from tests.report.inputs import write_audit, write_check, write_fuzz
+from dpoverify.results import write_json
+from tests.report.inputs import boundary_doc, tightness_doc, write_audit, write_check, write_fuzz
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
@@ -22,17 +23,22 @@ class Built(NamedTuple):
     html: Path
     md: Path
     fuzz: dict
+    boundary: dict
+    tightness: dict
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    """A report from check.json, audit.json and fuzz.json (the other inputs absent)."""
+    """A report from check, audit, fuzz, boundary and tightness JSON (scaling.json absent)."""
     root = tmp_path_factory.mktemp("report")
     results = root / "results"
     results.mkdir()
     check = write_check(results)
     audit = write_audit(results)
     fuzz = write_fuzz(results)
+    boundary, tightness = boundary_doc(), tightness_doc()
+    write_json(results / "boundary.json", boundary)
+    write_json(results / "tightness.json", tightness)
     report, _ = build(results, seed=0)
     html_path, md_path = write(report, root / "report.html", root / "twin" / "report.md")
-    return Built(results, check, audit, html_path, md_path, fuzz)
+    return Built(results, check, audit, html_path, md_path, fuzz, boundary, tightness)

@@ -151,3 +151,40 @@ def write_fuzz(directory: Path) -> dict:
     doc = fuzz_doc()
     write_json(directory / "fuzz.json", doc)
     return doc
+
+
+def boundary_doc() -> dict:
+    """A hand-made boundary.json (dpoverify.boundary/1, dpoverify.fuzzing.maps), made-up rates."""
+    def pts(ratios, rates):
+        return [{"ratio": r, "value": r / 100, "failure_rate": f, "failures": None if f == "nan" else round(10 * f),
+                 "draws": 10, "min_slack": "nan" if f == "nan" else 0.1 - f, "also_violated": []}
+                for r, f in zip(ratios, rates)]
+
+    maps = [
+        {"claim": "theorem-9.2", "obligation": "trajectory-band", "title": "band", "hypothesis": "v <= 1/(32*sqrt(Q))",
+         "subject": "v", "direction": "upper", "bound_at_default": 0.0049, "first_fails_at_ratio": 4.0,
+         "points": pts([1, 2, 4, 8], [0.0, 0.0, 0.3, 1.0])},
+        {"claim": "theorem-9.2", "obligation": "trajectory-band", "title": "band", "hypothesis": "l_b >= 1/4",
+         "subject": "l_b", "direction": "lower", "bound_at_default": 0.25, "first_fails_at_ratio": None,
+         "points": pts([1, 0.5, 0.25], [0.0, 0.0, 0.0]) + [{"ratio": 0.1, "value": 0.025, "note": "infeasible"}]},
+        {"claim": "lemma-7.7", "obligation": "kernel-bands", "title": "bands", "hypothesis": "d <= 5*Q",
+         "subject": "d", "direction": "upper", "bound_at_default": 200.0, "first_fails_at_ratio": 1.0,
+         "points": pts([1, 2], [0.5, "nan"])},
+    ]
+    return {"schema": "dpoverify.boundary/1", "tool_version": "0.1.0", "profile": "quick", "seed": 2, "draws": 10,
+            "created": "2026-11-22T15:00:00+00:00", "provenance": provenance(), "maps": maps}
+
+
+def tightness_doc() -> dict:
+    """A hand-made tightness.json (dpoverify.tightness/1, dpoverify.fuzzing.tightness), made-up ratios."""
+    def row(claim, ob, quantity, log10, lo, med, hi, slack):
+        return {"claim": claim, "obligation": ob, "title": ob, "quantity": quantity, "log10": log10,
+                "at_default": {"min": lo, "median": med, "max": hi}, "regime": {"K": "2", "Q": "40"},
+                "draws": 5, "slack_min": slack}
+
+    rows = [row("theorem-9.2", "trajectory-band", "r(tau_1) / r^L(tau_1)", False, 7.4, 7.6, 7.9, 0.18),
+            row("theorem-9.2", "risk", "risk bound / measured risk", True, 30.0, 41.5, "inf", 1.0),
+            row("lemma-7.7", "kernel-bands", "band / max |deviation|", False, 0.6, 0.8, 0.9, -0.2),
+            row("lemma-7.7", "other", "slack (check units)", False, 0.3, 0.4, 0.5, 0.3)]
+    return {"schema": "dpoverify.tightness/1", "tool_version": "0.1.0", "profile": "quick", "seed": 2, "draws": 5,
+            "created": "2026-11-22T15:00:00+00:00", "provenance": provenance(), "rows": rows}

@@ -4,11 +4,12 @@ from __future__ import annotations
 import re
 from html import escape
 
+from dpoverify.report.load import INPUTS
 from dpoverify.report.verdict_table import check_command
 from tests.report.parse import ReportHTML
 
-EXPECTED_FIGURES = {"fig-trajectories", "fig-fuzz-placements", "fig-scaling", "fig-audit-figure3",
-                    "fig-audit-figure5", "fig-audit-figure7-8", "fig-audit-rate"}
+EXPECTED_FIGURES = {"fig-trajectories", "fig-fuzz-placements", "fig-boundary-maps", "fig-tightness", "fig-scaling",
+                    "fig-audit-figure3", "fig-audit-figure5", "fig-audit-figure7-8", "fig-audit-rate"}
 
 
 def page(built) -> ReportHTML:
@@ -68,10 +69,10 @@ def test_figures_present(built):
 
 def test_missing_inputs_are_named_with_the_command_that_produces_them(built):
     text = built.html.read_text()
-    for cmd in ("dpoverify boundary all", "dpoverify tightness all", "dpoverify scaling"):
-        assert f"Produce it with <code>{cmd}</code>" in text
-    for cmd in ("dpoverify check all", "dpoverify audit", "dpoverify fuzz all --profile ci"):
-        assert f"Produce it with <code>{cmd}</code>" not in text
+    specs = {s.key: s for s in INPUTS}
+    assert f"Produce it with <code>{specs['scaling'].command}</code>" in text
+    for key in ("check", "audit", "fuzz", "boundary", "tightness"):
+        assert f"Produce it with <code>{specs[key].command}</code>" not in text
 
 
 def test_audit_numbers_beside_the_papers(built):
@@ -106,3 +107,16 @@ def test_fuzz_table_matches_fuzz_json(built):
     placements = doc.rows("fuzz-placements")
     assert [r[0] for r in placements] == [p["placement"] for p in built.fuzz["obligations"][0]["placements"]]
     assert escape(built.fuzz["obligations"][0]["example"]) in built.html.read_text()
+
+
+def test_boundary_and_tightness_tables_match_their_json(built):
+    doc = page(built)
+    rows = doc.rows("boundary")
+    maps = built.boundary["maps"]
+    assert [(r[0], r[1], r[2]) for r in rows] == [(m["claim"], m["obligation"], m["hypothesis"]) for m in maps]
+    assert rows[0][5] == "4 (×4 beyond)" and rows[1][5] == "never in the sweep"
+    assert rows[2][5] == "already on the boundary"
+    assert [r[6] for r in rows] == ["100%", "0%", "50%"]  # the infeasible point and the nan rate are not counted
+    t = doc.rows("tightness")
+    assert [(r[0], r[2]) for r in t] == [(r["claim"], r["quantity"]) for r in built.tightness["rows"]]
+    assert t[1][6] == "inf" and t[2][4] == "0.6"
