@@ -19,7 +19,7 @@ def test_embedded_dataset_has_both_clusters_for_16_personas():
     data = personas.load_dir()
     assert len(data) == 16
     for p in data.values():
-        assert len(p.aligned) == len(p.misaligned) == 12
+        assert len(p.aligned) == len(p.misaligned) == 20
         assert not set(p.aligned) & set(p.misaligned)
     assert (personas.EMBEDDED_DIR / "README.md").is_file()  # licence note ships with the data
 
@@ -58,8 +58,8 @@ def test_unknown_persona_and_missing_directory(tmp_path):
 def test_split_is_90_10_within_each_cluster_and_seeded():
     p = personas.load_dir()["optimism"]
     (tr_p, tr_m), (te_p, te_m) = personas.split(p, seed=3)
-    assert sorted(tr_p + te_p) == list(range(12)) and not set(tr_p) & set(te_p)
-    assert len(tr_p) == 11 and len(te_m) == 1
+    assert sorted(tr_p + te_p) == list(range(20)) and not set(tr_p) & set(te_p)
+    assert len(tr_p) == 18 and len(te_m) == 2
     assert personas.split(p, seed=3) == personas.split(p, seed=3)
     assert any(personas.split(p, seed=s) != personas.split(p, seed=3) for s in range(4, 10))
 

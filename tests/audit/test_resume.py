@@ -41,7 +41,7 @@ def test_killed_run_resumes_without_redoing_finished_k(tmp_path, monkeypatch):
     cfg = runner.AuditConfig(out=str(out), ks=[1, 2, 4], steps=30, eval_every=10, shuffles=3)
     doc = runner.run(cfg)
     assert len(trained) == 1 and trained[0] == sum(  # only K=4 trained, on its 4 personas' train split
-        len(s) for s in (doc["dpo"]["runs"]["4"]["personas"],)) * 22
+        len(s) for s in (doc["dpo"]["runs"]["4"]["personas"],)) * 36
     assert doc["complete"] and sorted(doc["dpo"]["runs"], key=int) == ["1", "2", "4"]
     for k in ("1", "2"):
         assert doc["dpo"]["runs"][k]["log"] == partial["dpo"]["runs"][k]["log"]
