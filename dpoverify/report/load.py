@@ -41,7 +41,7 @@ INPUTS: tuple[InputSpec, ...] = (
     InputSpec("tightness", "tightness.json", "dpoverify.tightness/1", "tightness of each bound",
               "dpoverify tightness all", required=("profile", "seed", "draws", "created", "provenance", "rows")),
     InputSpec("scaling", "scaling.json", "dpoverify.scaling/1", "empirical scaling law from the simulator",
-              "dpoverify scaling"),
+              "dpoverify scaling", required=("profile", "seed", "created", "provenance", "setup", "curves")),
     InputSpec("audit", "audit.json", "dpoverify.audit/1", "empirical audit on a real transformer",
               "dpoverify audit", required=("created", "complete", "seed", "provenance", "config", "geometry")),
 )

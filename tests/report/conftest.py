@@ -11,7 +11,7 @@ import pytest
 
 from dpoverify.report.build import build, write
 from dpoverify.results import write_json
-from tests.report.inputs import boundary_doc, tightness_doc, write_audit, write_check, write_fuzz
+from tests.report.inputs import boundary_doc, scaling_doc, tightness_doc, write_audit, write_check, write_fuzz
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
@@ -25,20 +25,22 @@ class Built(NamedTuple):
     fuzz: dict
     boundary: dict
     tightness: dict
+    scaling: dict
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    """A report from check, audit, fuzz, boundary and tightness JSON (scaling.json absent)."""
+    """A report from every input: check, fuzz, boundary, tightness, scaling and audit JSON."""
     root = tmp_path_factory.mktemp("report")
     results = root / "results"
     results.mkdir()
     check = write_check(results)
     audit = write_audit(results)
     fuzz = write_fuzz(results)
-    boundary, tightness = boundary_doc(), tightness_doc()
+    boundary, tightness, scaling = boundary_doc(), tightness_doc(), scaling_doc()
     write_json(results / "boundary.json", boundary)
     write_json(results / "tightness.json", tightness)
+    write_json(results / "scaling.json", scaling)
     report, _ = build(results, seed=0)
     html_path, md_path = write(report, root / "report.html", root / "twin" / "report.md")
-    return Built(results, check, audit, html_path, md_path, fuzz, boundary, tightness)
+    return Built(results, check, audit, html_path, md_path, fuzz, boundary, tightness, scaling)

@@ -188,3 +188,21 @@ def tightness_doc() -> dict:
             row("lemma-7.7", "other", "slack (check units)", False, 0.3, 0.4, 0.5, 0.3)]
     return {"schema": "dpoverify.tightness/1", "tool_version": "0.1.0", "profile": "quick", "seed": 2, "draws": 5,
             "created": "2026-11-22T15:00:00+00:00", "provenance": provenance(), "rows": rows}
+
+
+def scaling_doc(eq4=None) -> dict:
+    """A hand-made scaling.json (dpoverify.scaling/1, dpoverify.fuzzing.scaling), made-up Q*."""
+    def c(tokens, d, error, qs, censored=()):
+        return {"tokens": tokens, "d": d, "error": error, "Q_star": {str(k): q for k, q in qs.items()},
+                "censored": {str(k): k in censored for k in qs},
+                "fit_log": {"a": 5.0, "b": 1.0, "r2": 0.9} if not censored else None,
+                "fit_power": {"c": 5.0, "alpha": 0.2, "r2": 0.8} if not censored else None}
+
+    return {"schema": "dpoverify.scaling/1", "tool_version": "0.1.0", "profile": "quick", "seed": 4,
+            "created": "2026-11-22T15:00:00+00:00", "provenance": provenance(),
+            "setup": {"v": 0.4, "l_b": 0.25, "beta": 1.0, "tau": 1.0, "Z": 1, "threshold": 0.05, "horizon": "tau_1",
+                      "Ks": [1, 2, 4], "Q_grid": [1, 2, 4, 8, 16, 32, 64], "seeds": [0, 1], "d_fixed": 64},
+            "eq4_Q": eq4 or {"1": 764, "2": 799, "4": 834},
+            "curves": [c("distinct", "fixed", "population", {1: 6, 2: 6, 4: 8}),
+                       c("shared", "fixed", "population", {1: 6, 2: 24, 4: None}, censored=(4,))],
+            "evaluations": []}
