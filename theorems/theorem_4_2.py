@@ -41,9 +41,10 @@ def failure_probability_obligation(q_param, oid="failure-probability"):
 
 OBLIGATIONS = (
     consistency(
-        "hypotheses", "4.2's hypotheses and eps = 1/(16 v (Z+2)) satisfy B.3's",
-        (n.Q, n.v, n.d, B.L_B, B.Z_B3), HYPS,
-        sp.And(B.HYP_V_B3, B.HYP_EPS.subs(eps, B.EPS_CHOICE), B.HYP_D, B.HYP_Z)),
+        "hypotheses", "4.2's v <= 1/(32 sqrt Q) implies B.3's v <= 1/(4 sqrt Q)",
+        (n.Q, n.v), (B.HYP_V_MAIN,), B.HYP_V_B3,
+        note="Z <= 1/(4 l_b^2), d <= 5Q and 1/4 <= l_b <= 1/2 are the same in both; eps = 1/(16 v (Z+2)) meets "
+             "the appendix's eps <= 1/(16 v (Z+2)) with equality. What remains is the bound on v."),
     consistency(
         "r-lower", "4.2's r^L = beta^2 t/(8K tau) is at most B.3's r^L at N = 2KQ",
         (n.K, n.Q, n.beta, n.tau, T_POS), (), B.RL_42 <= B.RL_B3.subs(KQ_N)),

@@ -26,9 +26,10 @@ def consistency(oid, title, variables, assumptions, goal, note="", vacuous_when=
 
 OBLIGATIONS = (
     consistency(
-        "hypotheses", "4.3's hypotheses and eps = 1/(16 v (Z+2)) satisfy B.4's",
-        (Q40, n.v, n.d, B.L_B, B.Z_B3), HYPS,
-        sp.And(B.HYP_V_B3, B.HYP_EPS.subs(eps, B.EPS_CHOICE), B.HYP_D, B.HYP_Z)),
+        "hypotheses", "4.3's v <= 1/(32 sqrt Q) implies B.4's v <= 1/(4 sqrt Q)",
+        (Q40, n.v), (B.HYP_V_MAIN,), B.HYP_V_B3,
+        note="Z <= 1/(4 l_b^2), d <= 5Q and 1/4 <= l_b <= 1/2 are the same in both; eps = 1/(16 v (Z+2)) meets "
+             "the appendix's eps <= 1/(16 v (Z+2)) with equality. What remains is the bound on v."),
     consistency(
         "risk-bound", "2KQ^2 e^{-Q/45} >= 2KQ^2 e^{-eps^2/(2(2 + dv^2 + eps v))} at the substitution",
         (n.K, Q40, B.L_B, B.Z_B3), (B.HYP_Z,), B.at_main_text(B.RISK_B4) <= B.RISK_43,
