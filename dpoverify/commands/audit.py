@@ -53,7 +53,9 @@ def add_arguments(parser) -> None:
                         help="steps between logged evaluations (default steps/50 last-layer, steps/10 full)")
     parser.add_argument("--shuffles", type=int, default=20, help="shuffled-label draws for the noise floor")
     parser.add_argument("--threads", type=int, help="torch CPU threads (default: torch's choice)")
-    parser.add_argument("--fresh", action="store_true", help="discard results already in --out")
+    parser.add_argument("--fresh", action="store_true",
+                        help="discard results already in --out (cached embeddings of the same model, "
+                             "read-out and data are kept)")
 
 
 def _config(args):
@@ -167,7 +169,7 @@ def run(args, console) -> int:
                   f"steps {cfg.steps}, out {cfg.out}")
     try:
         doc = runner.run(cfg, console=console)
-    except (personas.PersonaDataError, models.ModelError, runner.RunError) as exc:
+    except (personas.PersonaDataError, models.ModelError, runner.RunError, results.ResultsError) as exc:
         raise UsageError(str(exc)) from None
     doc["verdicts"] = judge_all(doc, cfg.out)
     write_json(results.path_in(cfg.out), doc)

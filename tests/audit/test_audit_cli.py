@@ -74,3 +74,8 @@ def test_full_fine_tune_of_the_encoder_moves_its_weights(tmp_path, capsys):
     assert log[0]["train"]["rewards/margins"] == 0 and log[-1]["train"]["rewards/margins"] > 0
     rows = {v["obligation"]: v["verdict"] for v in doc["verdicts"] if v["claim"] == "section-5.value-diversity"}
     assert rows["rate-exponent"] == "UNDECIDED"  # two values of K cannot fit an exponent
+
+
+def test_corrupt_results_file_is_one_line_and_exit_2(tmp_path, capsys):
+    (tmp_path / results.FILENAME).write_text("{truncated")
+    _fails(capsys, ["--out", str(tmp_path), "--k", "1"], "not valid JSON")
