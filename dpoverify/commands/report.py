@@ -20,7 +20,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--markdown", default=None, metavar="FILE.md",
                         help="also write a Markdown twin, its figures in FILE-figures/ beside it")
     parser.add_argument("--run-missing", action="store_true",
-                        help="first produce missing inputs in-process (check all, quick profile)")
+                        help="first produce every missing input in-process (quick profiles; the audit runs "
+                             "its embedded default, minutes on a CPU)")
     parser.add_argument("--seed", type=int, default=0,
                         help="seed of what the report simulates itself and of --run-missing (default 0)")
 

@@ -1,7 +1,9 @@
 """Assemble the report from a results directory and write the HTML page and the Markdown twin.
 
-``run_missing`` first produces what is absent, in-process: ``check all`` with the quick profile
-(dpoverify.checker.run_checks). Every file is written atomically (dpoverify.results.write_atomic).
+``run_missing`` first produces what is absent, in-process and with the quick profile: ``check all``
+through dpoverify.checker.run_checks, the other inputs through their commands (the audit first, so
+that check's empirical obligations can read it). Every file is written atomically
+(dpoverify.results.write_atomic).
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from .audit_section import audit_section
 from .breaks_section import boundary_section, tightness_section
 from .doc import Report
 from .fuzz_section import fuzz_section
-from .load import Inputs, load_inputs
+from .load import INPUTS, Inputs, load_inputs
 from .provenance import inputs_section, provenance_section
 from .scaling import scaling_section
 from .trajectories import trajectory_section
@@ -26,23 +28,56 @@ from .verdict_table import claims_section, verdict_section
 RUN_MISSING_PROFILE = "quick"
 
 
+def _check(directory: Path, seed: int, say: Callable[[str], None]) -> None:
+    claims = registry.resolve(["all"])
+    ctx = engines.Context(profiles.get(RUN_MISSING_PROFILE), seed, {}, results_dir=str(directory))
+
+    def done(claim, ob, entry) -> None:
+        if ob is claim.obligations[-1]:
+            say(f"  checked {claim.id}")
+
+    doc = run_checks(claims, ctx, directory, done)
+    say(f"check all: {doc['verdict']} ({len(claims)} claims)")
+
+
+def _command(*words: str) -> Callable[[Path, int, Callable[[str], None]], None]:
+    """A producer that runs a dpoverify command in-process into the results directory."""
+    def produce(directory: Path, seed: int, say: Callable[[str], None]) -> None:
+        from ..cli import main
+
+        code = main([*words, "--seed", str(seed), "--out", str(directory)])
+        if code not in (0, 1):  # 1: the command refuted something, which is a result
+            say(f"  `dpoverify {' '.join(words)}` exited {code}; its section will say the input is missing")
+    return produce
+
+
+# In dependency order: check's empirical obligations read audit.json from the results directory.
+PRODUCERS: dict[str, tuple[str, Callable]] = {
+    "audit": ("dpoverify audit (embedded default: MiniLM, embedded personas; minutes on a CPU)",
+              _command("audit")),
+    "check": (f"dpoverify check all --profile {RUN_MISSING_PROFILE}", _check),
+    "fuzz": (f"dpoverify fuzz all --profile {RUN_MISSING_PROFILE}",
+             _command("fuzz", "all", "--profile", RUN_MISSING_PROFILE)),
+    "boundary": (f"dpoverify boundary all --profile {RUN_MISSING_PROFILE}",
+                 _command("boundary", "all", "--profile", RUN_MISSING_PROFILE)),
+    "tightness": (f"dpoverify tightness all --profile {RUN_MISSING_PROFILE}",
+                  _command("tightness", "all", "--profile", RUN_MISSING_PROFILE)),
+    "scaling": (f"dpoverify scaling --profile {RUN_MISSING_PROFILE}",
+                _command("scaling", "--profile", RUN_MISSING_PROFILE)),
+}
+
+
 def run_missing(directory: Path, seed: int, say: Callable[[str], None]) -> list[str]:
-    """Produce the absent inputs that can be produced in-process; returns what was run."""
+    """Produce every absent input in-process (quick profiles), in dependency order; returns what ran."""
     directory.mkdir(parents=True, exist_ok=True)
+    files = {spec.key: spec.filename for spec in INPUTS}
     ran = []
-    if not (directory / "check.json").is_file():
-        claims = registry.resolve(["all"])
-        say(f"check.json missing: running `dpoverify check all --profile {RUN_MISSING_PROFILE} "
-            f"--seed {seed}` ({len(claims)} claims) into {directory}")
-        ctx = engines.Context(profiles.get(RUN_MISSING_PROFILE), seed, {}, results_dir=str(directory))
-
-        def done(claim, ob, entry) -> None:
-            if ob is claim.obligations[-1]:
-                say(f"  checked {claim.id}")
-
-        doc = run_checks(claims, ctx, directory, done)
-        say(f"check all: {doc['verdict']} ({directory / 'check.json'})")
-        ran.append("check")
+    for key, (what, produce) in PRODUCERS.items():
+        if (directory / files[key]).is_file():
+            continue
+        say(f"{files[key]} missing: running `{what}` (seed {seed}) into {directory}")
+        produce(directory, seed, say)
+        ran.append(key)
     return ran
 
 

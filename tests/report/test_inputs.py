@@ -85,18 +85,29 @@ def test_wrong_output_suffix_is_refused(capsys, tmp_path):
     assert code == 2 and "expected a .html file name" in err
 
 
-def test_run_missing_runs_check_all_in_process(capsys, tmp_path, monkeypatch):
+def test_run_missing_produces_what_is_absent_in_process(capsys, tmp_path, monkeypatch):
+    from dpoverify.report import build
+
     monkeypatch.setattr(registry, "all_claims", lambda: {c.id: c for c in CLAIMS})
+    # the audit (MiniLM) and the scaling sweep are the other commands' own business and slow here
+    monkeypatch.setattr(build, "PRODUCERS", {k: build.PRODUCERS[k] for k in ("check", "fuzz", "boundary")})
     results = tmp_path / "fresh"
     code, out, err = run(capsys, "--from", str(results), "--run-missing", "--seed", "5",
                          "--markdown", str(tmp_path / "r.md"))
     assert code == 0
-    assert "running `dpoverify check all --profile quick --seed 5`" in err
+    assert "running `dpoverify check all --profile quick` (seed 5)" in err
     check = json.loads((results / "check.json").read_text())
     assert check["profile"] == "quick" and check["seed"] == 5 and check["complete"]
-    page = ReportHTML((results / "report.html").read_text())
+    # the planted claims have nothing to simulate: fuzz and boundary refuse, and their sections say so
+    for cmd, name in (("fuzz all --profile quick", "fuzz"), ("boundary all --profile quick", "boundary")):
+        assert f"`dpoverify {cmd}` exited 2" in err and f"running `dpoverify {cmd}` (seed 5)" in err
+        assert not (results / f"{name}.json").exists()
+    html = (results / "report.html").read_text()
+    assert "Produce it with <code>dpoverify fuzz all --profile ci</code>" in html
+    assert "Produce it with <code>dpoverify boundary all</code>" in html
+    page = ReportHTML(html)
     assert [r[0] for r in page.rows("verdicts")] == [c.id for c in CLAIMS]
-    # a second run finds check.json and leaves it alone
+    # a second run finds its inputs and leaves them alone
     before = (results / "check.json").read_text()
     code, _, err = run(capsys, "--from", str(results), "--run-missing")
-    assert code == 0 and "running" not in err and (results / "check.json").read_text() == before
+    assert code == 0 and "check.json missing" not in err and (results / "check.json").read_text() == before
