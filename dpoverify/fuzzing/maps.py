@@ -7,6 +7,7 @@ the spec's default regime (derived parameters such as eps = 1/(16 v (Z+2)) follo
 ``draws`` training sets are simulated and the conclusion's check applied: the map records the
 fraction of draws where the conclusion fails and the smallest slack. "First fails" is the
 smallest ratio at which any draw fails. Sweeping Z needs K >= Z values; K is raised to Z there.
+Points with N = 2KQ above 4x the profile's fuzzing size are skipped (recorded as such).
 
 ``boundary.json`` (schema ``dpoverify.boundary/1``)::
 
@@ -32,7 +33,7 @@ from .output import pyplot, save_png, write_doc
 from ..specs import SimulationProperty
 from . import regime as rg
 from .engine import Point, derive_seeds
-from .strategies import bounds
+from .strategies import bounds, limits
 
 BOUNDARY_SCHEMA = "dpoverify.boundary/1"
 RATIOS_UP = (1, 1.5, 2, 4, 8, 16)
@@ -59,6 +60,7 @@ def sweep(spec, hyp_index: int, profile: Profile, seed: int) -> dict[str, Any]:
     upper = b.direction != "lower"
     integer = b.subject in ("K", "Q", "d", "Z")
     draws = DRAWS.get(profile.name, 10)
+    max_n = 4 * limits(profile).max_n
     points, first = [], None
     seen = set()
     for ratio in (RATIOS_UP if upper else RATIOS_DOWN):
@@ -73,6 +75,10 @@ def sweep(spec, hyp_index: int, profile: Profile, seed: int) -> dict[str, Any]:
             fixed["K"] = val  # Z values sharing one token need K >= Z values
         try:
             values = rg.resolve(spec.regime, fixed)
+            n = 2 * int(values.get("K", 1)) * int(values.get("Q", 1))
+            if n > max_n:
+                points.append({"ratio": ratio, "value": float(val), "skipped": f"N = {n} > {max_n} ({profile.name})"})
+                continue
             point = Point(spec, values)
             fails, slacks = 0, []
             for s in derive_seeds(seed, draws, stream=int(ratio * 1000)):
@@ -112,7 +118,10 @@ def table(maps: list[dict]) -> list[tuple[str, str, str]]:
     rows = []
     for m in maps:
         f = m["first_fails_at_ratio"]
-        where = "holds on the whole sweep" if f is None else (
+        tested = [p["ratio"] for p in m["points"] if "failure_rate" in p]
+        reach = (max(tested) if m["direction"] == "upper" else min(tested)) if tested else None
+        side = "up to" if m["direction"] == "upper" else "down to"
+        where = (f"holds {side} {reach:g} x the bound" if reach is not None else "no point simulated") if f is None else (
             "fails already on the boundary" if f == 1 else f"first fails at {f:g} x the bound")
         rows.append((f"{m['claim']}/{m['obligation']}", m["hypothesis"], where))
     return rows

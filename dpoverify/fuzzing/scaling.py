@@ -45,6 +45,8 @@ from .output import pyplot, save_png, write_doc
 
 SCALING_SCHEMA = "dpoverify.scaling/1"
 THRESHOLD = 0.05
+COLORS = {("distinct", "fixed"): "tab:blue", ("distinct", "growing"): "tab:orange",
+          ("shared", "fixed"): "tab:green", ("shared", "growing"): "tab:red"}
 V_FIXED = 0.4
 GRID = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024)
 SIZES = {"quick": ((1, 2, 4, 8), 64, 2), "ci": ((1, 2, 4, 8, 16, 32), 256, 3)}  # Ks, max Q, seeds
@@ -160,12 +162,14 @@ def plot(doc: dict, path) -> None:
     Ks = doc["setup"]["Ks"]
     for ax, name in zip(axes, ("population", "worst value")):
         for c in (c for c in doc["curves"] if c["error"] == name):
+            color = COLORS[(c["tokens"], c["d"])]
             pts = [(int(K), Q) for K, Q in c["Q_star"].items() if Q is not None]
             if pts:
-                ax.plot(*zip(*pts), marker="o", label=f"{c['tokens']} tokens, d {c['d']}")
+                ax.plot(*zip(*pts), marker="o", color=color, label=f"{c['tokens']} tokens, d {c['d']}")
             cens = [int(K) for K, Q in c["Q_star"].items() if Q is None]
             if cens:
-                ax.scatter(cens, [max(doc["setup"]["Q_grid"]) * 1.3] * len(cens), marker="^", s=18)
+                ax.scatter(cens, [max(doc["setup"]["Q_grid"]) * (1.3 if c["d"] == "fixed" else 1.6)] * len(cens),
+                           marker="^", s=18, color=color)
         ax.plot(Ks, [doc["eq4_Q"][K] for K in Ks], "k--", label="Q eq. 4's bound asks for")
         ax.set_xscale("log", base=2)
         ax.set_yscale("log")

@@ -111,7 +111,7 @@ def _log10(row) -> float:
 def plot(rows: list[dict], path) -> None:
     plt = pyplot()
     shown = [r for r in rows if r["quantity"] != "slack (check units)" and math.isfinite(_log10(r))]
-    fig, ax = plt.subplots(figsize=(9, 0.32 * max(len(shown), 4) + 1.2))
+    fig, ax = plt.subplots(figsize=(12, 0.32 * max(len(shown), 4) + 1.2))
     labels = [f"{r['claim']}/{r['obligation']}: {r['quantity']}" for r in shown]
     vals = [_log10(r) for r in shown]
     ax.barh(range(len(shown)), vals, color=["tab:red" if v < 0 else "tab:blue" for v in vals])
