@@ -1,6 +1,6 @@
-"""One results directory per test module (check.json from the real runner on planted claims,
-the other inputs hand-made in their documented formats) and the report built from it, so the slow part (the in-process trajectory
-simulation and the figures) runs once per module."""
+"""One results directory for the whole session (check.json from the real runner on planted
+claims, the other inputs hand-made in their documented formats) and the report built from it, so
+the slow part (the in-process trajectory simulation and the figures) runs once."""
 from __future__ import annotations
 
 import os
@@ -28,7 +28,7 @@ class Built(NamedTuple):
     scaling: dict
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def built(tmp_path_factory):
     """A report from every input: check, fuzz, boundary, tightness, scaling and audit JSON."""
     root = tmp_path_factory.mktemp("report")
