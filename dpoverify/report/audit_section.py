@@ -10,9 +10,10 @@ from typing import Any
 import numpy as np
 
 from ..errors import UsageError
-from .doc import Badge, Code, Figure, Heading, Missing, Para, Section, Table
+from .doc import Badge, Code, Figure, Heading, Link, Missing, Para, Section, Table
 from .figures import canvas
 from .load import Inputs
+from .verdict_table import claim_anchor
 
 PAPER_R2 = "0.97 (Llama-3.1-8B), 0.95 (Mistral-7B-v0.3), 0.99 (Qwen3-8B-Base)"
 
@@ -51,7 +52,7 @@ def audit_section(inputs: Inputs) -> Section:
         return sec.add(Missing(item.spec.what, item.spec.command, f"no {item.path}"))
     try:
         _config(sec, doc)
-        _verdicts(sec, doc)
+        _verdicts(sec, doc, inputs)
         _figure3(sec, doc)
         _appendix_e(sec, doc)
         _dpo(sec, doc, item.spec.command)
@@ -75,14 +76,16 @@ def _config(sec: Section, doc: dict) -> None:
                         "re-running resumes after the last finished K"))
 
 
-def _verdicts(sec: Section, doc: dict) -> None:
+def _verdicts(sec: Section, doc: dict, inputs: Inputs) -> None:
     verdicts = doc.get("verdicts")
     if not verdicts:
         sec.add(Para(("No judged verdicts in audit.json (the CLI judges them with the EmpiricalAudit "
                       "obligations of theorems/). The statistics follow.",)))
         return
+    checked = {c["id"] for c in (inputs["check"] or {}).get("claims", [])}
     sec.add(Table(("claim", "obligation", "check", "verdict", "summary"),
-                  tuple((v.get("claim", ""), v.get("obligation", ""), v.get("title", ""),
+                  tuple((Link(v["claim"], claim_anchor(v["claim"])) if v.get("claim") in checked else v.get("claim", ""),
+                         v.get("obligation", ""), v.get("title", ""),
                          Badge(v.get("verdict", "")), v.get("summary", "")) for v in verdicts),
                   anchor="audit-verdicts", kind="audit-verdicts"))
 
