@@ -146,15 +146,21 @@ def train_last_layer(head0: torch.Tensor, train: Features, evals: dict[str, Feat
 
 def features(model, prefs: Preferences, batch_size: int = 64,
              progress: Callable[[int], None] = lambda n: None) -> Features:
-    """g(x) for every statement (float64) and, for a causal LM, the frozen other-logit logsumexp."""
+    """g(x) for every statement (float64) and, for a causal LM, the frozen other-logit logsumexp
+    (computed on the model's device in float32, in chunks, so a 128k vocabulary fits)."""
     g = torch.from_numpy(model.embed(prefs.statements, batch_size, progress)).double()
     other = None
     if model.kind == "causal-lm":
-        W = model.model.get_output_embeddings().weight.detach().double().cpu()
-        mask = torch.ones(W.shape[0], dtype=torch.bool)
+        W = model.model.get_output_embeddings().weight.detach()
+        mask = torch.ones(W.shape[0], dtype=torch.bool, device=W.device)
         mask[list(model.answer_ids)] = False
-        other = torch.cat([torch.logsumexp(g[i:i + 256] @ W[mask].T, dim=1)
-                           for i in range(0, len(g), 256)]) if len(g) else torch.zeros(0)
+        W_other = W[mask].float()
+        chunks = [torch.zeros(0, dtype=torch.float64)]
+        with torch.no_grad():
+            for i in range(0, len(g), 256):
+                logits = g[i:i + 256].to(W.device).float() @ W_other.T
+                chunks.append(torch.logsumexp(logits, dim=1).double().cpu())
+        other = torch.cat(chunks)
     return Features(g, other, torch.from_numpy(prefs.chosen))
 
 

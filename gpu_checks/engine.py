@@ -3,7 +3,8 @@
 ``run`` reads ``<ctx.results_dir or "dpoverify-results">/audit.json`` and applies ``spec.judge``;
 with no results it is UNDECIDED and names the command that produces them. It never trains a
 model itself (that takes minutes; the audit command does it once for every obligation). A REFUTED
-result carries the judged document as its counterexample, so ``replay`` re-judges exactly it.
+result carries the judged document (per-step logs trimmed) as its counterexample, so ``replay``
+re-judges exactly it.
 """
 from __future__ import annotations
 
@@ -25,8 +26,17 @@ def _judge(spec, doc: dict, source: str) -> Result:
                 "complete": doc.get("complete"), "context": judging.context(doc)}
     if not doc.get("complete") and verdict is not Verdict.UNDECIDED:
         summary += " [partial audit run]"
-    counterexample = {"results_file": source, "audit": doc} if verdict is Verdict.REFUTED else None
+    counterexample = {"results_file": source, "audit": _slim(doc)} if verdict is Verdict.REFUTED else None
     return Result(verdict, summary, evidence, counterexample)
+
+
+def _slim(doc: dict) -> dict:
+    """The document without the per-step logs (first two and last entries kept): what judges read."""
+    runs = doc.get("dpo", {}).get("runs")
+    if not runs:
+        return doc
+    slim_runs = {k: {**r, "log": r["log"][:2] + r["log"][-1:]} for k, r in runs.items()}
+    return {**doc, "dpo": {**doc["dpo"], "runs": slim_runs}}
 
 
 def run(spec, ctx) -> Result:

@@ -157,6 +157,8 @@ def load(model_dir: str | Path | None = None, device: str | None = None, readout
         model = cls.from_pretrained(path, dtype=dtype, **LOAD)
     except (OSError, ValueError) as exc:
         raise ModelError(f"{path}: cannot load ({exc})") from None
+    if kind == "causal-lm" and getattr(model.get_output_embeddings(), "bias", None) is not None:
+        raise ModelError(f"{path}: an lm_head with a bias is not supported (the answer head has none)")
     if tok.pad_token is None:
         tok.pad_token = tok.eos_token or tok.unk_token
     tok.padding_side = "right"
