@@ -19,7 +19,9 @@ def inputs_section(inputs: Inputs) -> Section:
     rows = []
     for item in inputs.items.values():
         rows.append((item.spec.what, Code(str(item.path)),
-                     "present" if item.present else "MISSING", Code(item.spec.command)))
+                     "MISSING" if not item.present else
+                     "present (run incomplete)" if item.doc.get("complete") is False else "present",
+                     Code(item.spec.command)))
     sec.add(Table(("input", "file", "status", "written by"), tuple(rows), anchor="inputs-table", kind="inputs"))
     for spec in inputs.missing():
         sec.add(Missing(spec.what, spec.command))
