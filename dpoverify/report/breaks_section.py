@@ -47,6 +47,11 @@ def beyond(ratio: float, direction: str) -> float:
     return ratio if direction == "upper" else (1 / ratio if ratio else math.inf)
 
 
+def reach(m: dict) -> float:
+    """How far beyond the bound the sweep went where the conclusion was checked."""
+    return max((beyond(num(p["ratio"]), m["direction"]) for p in _measured(m)), default=1.0)
+
+
 def _measured(m: dict) -> list[dict]:
     """The sweep's points where the conclusion was checked (a point may carry no failure rate, or nan)."""
     return [p for p in m["points"] if p.get("failure_rate") is not None and not math.isnan(num(p["failure_rate"]))]
@@ -71,7 +76,7 @@ def _boundary(sec: Section, doc: dict, inputs: Inputs) -> Section:
         first = num(m.get("first_fails_at_ratio"))
         rows.append((_claim_cell(inputs, m["claim"]), m["obligation"], m["hypothesis"], m["direction"],
                      fmt(num(m.get("bound_at_default"))),
-                     "never in the sweep" if first is None else
+                     f"holds over the whole sweep (to ×{fmt(reach(m))})" if first is None else
                      "already on the boundary" if first == 1 else
                      f"{fmt(first)} (×{fmt(beyond(first, m['direction']))} beyond)",
                      f"{max((num(p['failure_rate']) for p in _measured(m)), default=0.0):.0%}"))

@@ -112,7 +112,7 @@ def test_boundary_and_tightness_tables_match_their_json(built):
     rows = doc.rows("boundary")
     maps = built.boundary["maps"]
     assert [(r[0], r[1], r[2]) for r in rows] == [(m["claim"], m["obligation"], m["hypothesis"]) for m in maps]
-    assert rows[0][5] == "4 (×4 beyond)" and rows[1][5] == "never in the sweep"
+    assert rows[0][5] == "4 (×4 beyond)" and rows[1][5] == "holds over the whole sweep (to ×4)"
     assert rows[2][5] == "already on the boundary"
     assert [r[6] for r in rows] == ["100%", "0%", "50%"]  # the infeasible point and the nan rate are not counted
     t = doc.rows("tightness")
