@@ -86,6 +86,21 @@ def delta_frame(C: np.ndarray, b: np.ndarray) -> float:
     return float(np.sqrt(8 * max(0.0, 1 - align)))
 
 
+def delta_lower_confident(groups: Groups, C: np.ndarray) -> float:
+    """A lower bound on max |cos(c_i, c_j)| that sampling error cannot explain: the estimate ĉ_i
+    differs from c_i by a vector of RMS norm s_i = sqrt(tr Cov_+ / n_+ + tr Cov_- / n_-) / 2; taking
+    |ĉ_i - c_i| <= 2 s_i, the angle between ĉ_i and c_i is at most arcsin(2 s_i / |ĉ_i|), and the
+    cosine, 1-Lipschitz in the angle, moves by at most the sum of the two angles."""
+    se = np.array([0.5 * np.sqrt(np.var(xp, axis=0, ddof=1).sum() / len(xp) + np.var(xm, axis=0, ddof=1).sum() / len(xm))
+                   for xp, xm in groups.values()])
+    ang = np.arcsin(np.minimum(1.0, 2 * se / np.linalg.norm(C, axis=1)))
+    U = _unit(C)
+    cos = np.abs(U @ U.T)
+    slack = ang[:, None] + ang[None, :]
+    off = ~np.eye(len(C), dtype=bool)
+    return float(np.max(np.maximum(0.0, cos - slack)[off])) if len(C) > 1 else 0.0
+
+
 def noise_floor(groups: Groups, shuffles: int, seed: int) -> dict:
     """|c_i| and cross-persona |cos(c_i, c_j)| when Yes/No labels are shuffled within each persona."""
     rng = np.random.default_rng([seed, 1])  # a stream of its own, not the data's
@@ -226,6 +241,7 @@ def audit(groups: Groups, q: int, seed: int, shuffles: int = 20) -> dict:
     concept = {"cos_matrix": U @ U.T, "max_abs_cos": pc.max(), "mean_abs_cos": pc.mean(),
                "norms": dict(zip(names, np.linalg.norm(C, axis=1))),
                "delta_lower": pc.max(),
+               "delta_lower_confident": delta_lower_confident(groups, C),
                "delta_frame": delta_frame(C, b) if len(C) < C.shape[1] else None,
                "noise_floor": noise_floor(groups, shuffles, seed)}
     yes_no = {n: [(" Yes", " No"), (" No", " Yes")] for n in names}

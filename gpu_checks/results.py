@@ -41,6 +41,8 @@ Top level::
   concept_directions        c_i = (mean C_{i,+} - mean C_{i,-})/2:
                             {cos_matrix, max_abs_cos, mean_abs_cos, norms {name: |c_i|},
                              delta_lower (= max |cos|, Lemma C.2: δ >= it),
+                             delta_lower_confident (the same after allowing twice the RMS sampling
+                             error of each c_i: what sampling error cannot explain),
                              delta_frame (an upper bound on the least δ of Definition C.1, from
                              the closest orthonormal frame orthogonal to b),
                              noise_floor {norm_mean, norm_p95, max_abs_cos_mean, max_abs_cos_p95,

@@ -69,16 +69,25 @@ def judge_concept_orthogonality(doc):
     cd = get(doc, "geometry.concept_directions")
     Z = get(doc, "geometry.token_sharing.Z")
     bound = DELTA_MAX.subs(S["Z"], Z)
-    c = compare(cd["delta_lower"], hi=bound)
+    point = compare(cd["delta_lower"], hi=bound)
+    sure = compare(cd["delta_lower_confident"], hi=bound)
+    if point.holds:
+        verdict, text = "NO_COUNTEREXAMPLE", "holds"
+    elif not sure.holds:
+        verdict, text = "REFUTED", f"fails by a factor of {point.factor:.3g} (beyond sampling error: {sure.factor:.3g})"
+    else:
+        verdict, text = "UNDECIDED", "exceeds the tolerance, but within the sampling error of the c_i"
     nf = cd["noise_floor"]
     frame = cd.get("delta_frame")
     frame_txt = "" if frame is None else (
         f"; Definition C.1 frame gives δ <= {frame:.3g}" + (" (no δ < 1/2 fits)" if frame >= 0.5 else ""))
-    return (c.verdict,
-            f"concept directions c_i: max |cos(c_i, c_j)| = {cd['max_abs_cos']:.3g} (so δ >= it, Lemma C.2) "
-            f"against δ <= min(εv/8, 1/4) <= {float(bound):.2g} (Z = {Z}) -> {c.text}{frame_txt}; "
-            f"shuffled-label floor {nf['max_abs_cos_mean']:.3g} (95%: {nf['max_abs_cos_p95']:.3g}){_ctx(doc)}",
-            {**c.evidence(), "mean_abs_cos": cd["mean_abs_cos"], "delta_frame": frame, "noise_floor": nf})
+    return (verdict,
+            f"concept directions c_i: max |cos(c_i, c_j)| = {cd['max_abs_cos']:.3g} (so δ >= it, Lemma C.2; "
+            f">= {cd['delta_lower_confident']:.3g} allowing for sampling error) against δ <= min(εv/8, 1/4) "
+            f"<= {float(bound):.2g} (Z = {Z}) -> {text}{frame_txt}; shuffled-label floor "
+            f"{nf['max_abs_cos_mean']:.3g} (95%: {nf['max_abs_cos_p95']:.3g}){_ctx(doc)}",
+            {**point.evidence(), "confident": sure.evidence(), "mean_abs_cos": cd["mean_abs_cos"],
+             "delta_frame": frame, "noise_floor": nf})
 
 
 def judge_concept_signal(doc):

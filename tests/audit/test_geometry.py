@@ -109,3 +109,19 @@ def test_holm_and_exact_comparison():
     c = judging.compare(0.5000000001, hi=0.5)  # decided exactly, not within a float tolerance
     assert not c.holds and c.factor == pytest.approx(1.0)
     assert judging.compare(0.1, lo=0.25).text == "fails by a factor of 2.5"
+
+
+def test_sampling_error_alone_never_refutes_orthogonality():
+    """At the theorems' largest spread v = 1/(32 sqrt Q) the estimated c_i are not exactly orthogonal;
+    the judge may be UNDECIDED but must not refute data drawn from the theory's own model."""
+    for seed in range(3):
+        groups, q, _ = theory_groups(K=6, d=400, n=30, v=1 / (32 * np.sqrt(27)), seed=seed)
+        doc = doc_for(groups, q)
+        assert doc["geometry"]["concept_directions"]["delta_lower"] > 1 / (128 * 8)  # the raw estimate would
+        verdict, summary, _ = _judge(section_5_geometry, "concept-orthogonality", doc)
+        assert verdict in ("NO_COUNTEREXAMPLE", "UNDECIDED"), summary
+    groups, q, _ = theory_groups(K=6, d=400, n=30, v=1 / (32 * np.sqrt(27)))
+    xp, xm = groups["value-01"]
+    tilt = 0.2 * np.eye(400)[1]
+    groups["value-01"] = (xp + tilt, xm - tilt)
+    assert _judge(section_5_geometry, "concept-orthogonality", doc_for(groups, q))[0] == "REFUTED"
