@@ -20,6 +20,8 @@ from typing import Any
 import sympy as sp
 
 COUNTEREXAMPLE_SCHEMA = "dpoverify.counterexample/1"
+_UMASK = os.umask(0)
+os.umask(_UMASK)
 
 
 def _default(obj: Any):
@@ -48,6 +50,7 @@ def write_atomic(path: str | os.PathLike, text: str | bytes) -> Path:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp creates 0600; give the file the usual mode
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -26,3 +26,16 @@ def test_domain_membership_is_exact():
     assert ints.contains(3) and not ints.contains(sp.Rational(7, 2)) and not ints.contains(0)
     assert not ints.contains(sp.oo) and not ints.contains(sp.nan)
     assert str(ints) == "integers in [1, ∞)" and str(d) == "[1/4, 1/2]"
+
+
+def test_atomic_writes_leave_no_temporary_and_use_the_usual_mode(tmp_path):
+    import os
+
+    from dpoverify.results import write_json
+
+    p = write_json(tmp_path / "a" / "r.json", {"x": 1})
+    assert p.read_text().strip() == '{\n  "x": 1\n}'
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (p.stat().st_mode & 0o777) == (0o666 & ~umask)
+    assert [f.name for f in p.parent.iterdir()] == ["r.json"]
