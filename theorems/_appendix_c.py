@@ -37,9 +37,11 @@ alpha_k = Param("alpha_k", Domain(0, ALPHA_MAX), "|projection of x_k's Gaussian 
 u_b = Param("u_b", Domain(-1, 1), "a dot product's deviation from its mean, as a fraction of its earlier bound")
 u_x = Param("u_x", Domain(-1, 1), "the added deviation, as a fraction of its bound")
 S_i = Param("S_i", Domain(0, integer=True), "|S_i|, the values sharing a token with value i (<= Z, Lemma B.2)")
-s_lo = Param("s_lo", Domain(0, 1), "min_k sigma(-r_k)")
-s_hi = Param("s_hi", Domain(0, 1), "max_k sigma(-r_k)")
-s_j = Param("s_j", Domain(0, 1), "sigma(-r_j) of the sample itself")
+# sigma(-r) while 0 <= r <= log 3 (every training margin, until tau_s; Theorem B.3's argument)
+SIGMA_RANGE = Domain(R(1, 4), R(1, 2))
+s_lo = Param("s_lo", SIGMA_RANGE, "min_k sigma(-r_k), until tau_s")
+s_hi = Param("s_hi", SIGMA_RANGE, "max_k sigma(-r_k), until tau_s")
+s_j = Param("s_j", SIGMA_RANGE, "sigma(-r_j) of the sample itself, until tau_s")
 # Cluster sums sum_m sigma(-r_m) (Q terms) written as Q times their mean; 0 <= r_m <= log 3 until tau_1.
 m_same = Param("m_same", Domain(R(1, 4), R(1, 2)), "mean of sigma(-r_m) over the test sample's own cluster", "Σ⁺/Q")
 m_opp = Param("m_opp", Domain(R(1, 4), R(1, 2)), "mean of sigma(-r_m) over the opposite cluster of its value", "Σ⁻/Q")
@@ -107,9 +109,7 @@ def upper_bound_24(err):
 
 
 CITED_25_26 = (Z <= 1 / (4 * l_b**2), eps <= 1 / (16 * v * (Z + 2)))  # "as Z <= 1/(4l_b^2) and eps <= ..."
-SIGMA_UNTIL_TAU_S = (  # 0 <= r_k <= log 3 for every k until tau_s: sigma(-r) in [1/4, 1/2]
-    SY["s_lo"] >= R(1, 4), SY["s_hi"] <= R(1, 2), SY["s_lo"] <= SY["s_j"], SY["s_j"] <= SY["s_hi"],
-)
+SIGMA_UNTIL_TAU_S = (SY["s_lo"] <= SY["s_j"], SY["s_j"] <= SY["s_hi"])  # min <= sigma_j <= max
 
 # ------------------------------------------------------------------ Theorem C.6
 RISK_BOUND = 2 * K * Q**2 * sp.exp(-eps**2 / (2 * (2 + d * v**2 + eps * v)))  # eqs. 35, 63, 75
@@ -124,7 +124,7 @@ def lower_bound_73(sign):
 
 
 LOWER_74 = Q * beta**2 / N - beta**2 * Q / N * ERR_C6  # eq. 74
-SUMS_UNTIL_TAU_1 = (SY["m_same"] <= SY["s_hi"], SY["m_opp"] <= SY["s_hi"], SY["s_hi"] <= R(1, 2))
+SUMS_UNTIL_TAU_1 = (SY["m_same"] <= SY["s_hi"], SY["m_opp"] <= SY["s_hi"])  # means <= max
 
 # ------------------------------------------------------------------ main-text substitutions
 main_text = ab.at_main_text  # eps = 1/(16v(Z+2)), then d = 5Q, v = 1/(32 sqrt Q), N = 2KQ
