@@ -31,7 +31,7 @@ CLAIM = Claim(
                "probability ≥ 1 − (16Z+8)KQ²e^{−ε²/16} − (8Z+4)KQ² exp(−(cε/v) min(1, ε/(dv))): "
                "|C(x_j, x_j) − 2(1+l_b²+dv²)| ≤ 5εv, |C(x_j, x_k) − 2(1+l_b²)| ≤ 5εv (same cluster), "
                "|C − 2(1−l_b²)| ≤ 5εv (opposite clusters), |C| ≤ l_b² + (5/2)εv (values sharing a token)."),
-    params=(nt.delta, nt.eps, nt.v, ac.L_B_HALF, nt.K, nt.Q, nt.Z, nt.d, nt.c),
+    params=(nt.delta, nt.eps, nt.v, ac.L_B_HALF, nt.K, nt.Q, nt.Z, nt.d, nt.c, ac.alpha_j, ac.alpha_k),
     hypotheses=(
         Statement("delta", sp.And(*ac.DELTA_HYP), "δ ≤ min(εv/8, 1/4)"),
         Statement("l_b", ac.l_b <= sp.Rational(1, 2), "l_b ≤ 1/2"),
