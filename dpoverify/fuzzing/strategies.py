@@ -18,7 +18,11 @@ is rejected by ``assume``. Placements:
   is computed exactly after the draw.
 
 Sizes are CPU-bounded by the profile (:func:`limits`): N = 2KQ <= max_n and N d <= max_nd, and the
-simulator's own requirement d >= K + 1 always holds.
+simulator's own requirement d >= K + 1 always holds (Q >= K leaves room for it below 5Q). Base
+ranges (:func:`axes`) are the paper's domains cut to CPU size; l_b is drawn in [0, 1/2] unless a
+placement pushes it past a hypothesis (above 1/2 no integer Z >= 1 satisfies Z <= 1/(4 l_b^2)), and
+delta never reaches 1/2 (Definition C.1). Reals are drawn on a grid of 1/1000 of their interval,
+log-spaced when it spans more than a factor 20, rounded to 4 significant digits.
 """
 from __future__ import annotations
 
