@@ -69,6 +69,9 @@ def _config(args):
         val = getattr(args, name)
         if val is not None and not (0 < val < float("inf")):
             raise UsageError(f"--{name} must be a positive finite number, got {val}")
+    if args.optimizer == "sgd" and args.lr is None:
+        raise UsageError("--optimizer sgd needs --lr (Appendix F's rates are for Adam; e.g. --lr 1000 for "
+                         "MiniLM's last layer at β = 0.01)")
     if args.model and not Path(args.model).is_dir():
         raise UsageError(f"--model: no such model directory: {args.model}")
     if args.personas and not Path(args.personas).is_dir():

@@ -20,6 +20,7 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys):
     _fails(capsys, ["--k", "0,2", "--out", str(tmp_path)], "--k expects")
     _fails(capsys, ["--only", "no-such-persona", "--out", str(tmp_path)], "unknown persona(s) no-such-persona")
     _fails(capsys, ["--steps", "0", "--out", str(tmp_path)], "--steps must be a positive integer")
+    _fails(capsys, ["--optimizer", "sgd", "--out", str(tmp_path)], "--optimizer sgd needs --lr")
     bad = tmp_path / "personas"
     bad.mkdir()
     (bad / "p.jsonl").write_text('{"statement": "a", "answer_matching_behavior": " Yes"}\n{oops\n')
