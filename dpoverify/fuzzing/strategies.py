@@ -63,7 +63,7 @@ def limits(profile: Profile) -> Limits:
     return {
         "quick": Limits(max_k=3, max_n=240, max_nd=60_000),
         "ci": Limits(max_k=6, max_n=600, max_nd=400_000),
-    }.get(profile.name, Limits(max_k=20, max_n=profile.sim_max_n, max_nd=40 * profile.sim_max_n * 50))
+    }.get(profile.name, Limits(max_k=20, max_n=profile.sim_max_n, max_nd=20_000_000))
 
 
 def axes(lim: Limits) -> dict[str, Axis]:
