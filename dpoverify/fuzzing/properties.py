@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sympy as sp
-from hypothesis import given, seed as hseed, settings, target
+from hypothesis import HealthCheck, given, seed as hseed, settings, target
 from hypothesis.errors import Unsatisfiable
 
 from ..profiles import Profile
@@ -124,8 +124,9 @@ def search(spec, profile: Profile, seed: int, mode: str, index: int | None, labe
             rec.candidate = (placed.values, s, slack)
 
     n = examples or profile.max_examples
-    test = settings(settings.get_profile(profile.name), max_examples=n, database=None,
-                    report_multiple_bugs=False)(
+    base = settings.get_profile(profile.name)
+    test = settings(base, max_examples=n, database=None, report_multiple_bugs=False,
+                    suppress_health_check=[*base.suppress_health_check, HealthCheck.filter_too_much])(
         given(regimes(spec, profile, mode, index), seed_strategy)(body))
     test = hseed(seed)(test)
     try:

@@ -49,6 +49,7 @@ class Axis:
     hi: Any
     integer: bool = False
     hard: bool = False  # ``hi`` is a domain end no regime may pass, even outside a hypothesis
+    size: bool = False  # ``hi`` is the profile's size cap: boundary and outside draws respect it too
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def axes(lim: Limits) -> dict[str, Axis]:
     return {
         "K": Axis(1, lim.max_k, integer=True),
         "Q": Axis(K, sp.floor(sp.Rational(lim.max_n, 2) / K), integer=True),  # Q >= K: room for d >= K + 1 <= 5Q
-        "d": Axis(K + 1, sp.Min(20 * Q, sp.floor(sp.Rational(lim.max_nd, 2) / (K * Q))), integer=True),
+        "d": Axis(K + 1, sp.Min(20 * Q, sp.floor(sp.Rational(lim.max_nd, 2) / (K * Q))), integer=True, size=True),
         "Z": Axis(1, K, integer=True),
         "l_b": Axis(0, sp.Rational(1, 2)),  # l_b > 1/2 leaves no Z >= 1 with Z <= 1/(4 l_b^2)
         "v": Axis(sp.Rational(1, 5000), 1),
@@ -256,6 +257,8 @@ def _regimes(draw, spec, ax, bnds, order, keep, derived, mode, target, label):
                         val = e + (cap - e) * s / 3
                     if e == 0:  # l_b >= 0 style lower bound: nothing below 0 is a regime
                         val = e + s
+            if a.size:
+                assume(bool(val <= _num(a.hi, known)))  # e.g. d = 5Q must fit the N d budget
         else:
             lo_n, hi_n = float(lo), float(hi)
             if a.integer:
