@@ -35,7 +35,7 @@ from hypothesis import assume, strategies as st
 
 from ..claims import symbol
 from ..profiles import Profile
-from .regime import hypothesis_relation, place, resolve, sym
+from .regime import hypothesis_relation, resolve, sym
 
 FRACTION = 1000  # reals are drawn on a grid of 1/1000 of their interval (readable, shrinkable)
 ORDER = ("K", "Q", "l_b", "Z", "d", "v", "beta", "tau", "eps", "delta", "c")
@@ -154,15 +154,12 @@ def draw_order(names, bnds: list[Bound]) -> list[str]:
 
 @dataclass
 class Drawn:
-    """A drawn regime: exact values and the placement asked for (``violated`` computes the one
-    it has, exactly)."""
+    """A drawn regime: exact values and the placement asked for (the placement it has is decided
+    exactly by :func:`dpoverify.fuzzing.regime.place`)."""
 
     values: dict[str, sp.Expr]
     mode: str  # "inside", "boundary", "outside"
     target: str | None  # label of the hypothesis on whose boundary / outside it was placed
-
-    def violated(self, hypotheses) -> list[str]:
-        return [p.label for p in place(hypotheses, self.values) if p.holds is False]
 
     def __repr__(self) -> str:  # what Hypothesis prints for a falsifying example
         vals = ", ".join(f"{k}={sp.sstr(v)}" for k, v in self.values.items())
