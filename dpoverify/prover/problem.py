@@ -138,14 +138,16 @@ class Atom:
 
 
 def _tidy(expr: sp.Expr) -> sp.Expr:
-    """A derivative in factored form where that is cheap: -y(1-y)(1-2x), not a sum whose
-    interval enclosure cannot see the sign."""
-    if sp.count_ops(expr) > 150:
-        return sp.factor_terms(expr)
-    try:
-        return sp.factor(expr)
-    except (sp.PolynomialError, TypeError, ValueError):
-        return sp.factor_terms(expr)
+    """A derivative in factored form where that is cheap (rational functions of modest size):
+    -y(1-y)(1-2x), not a sum whose interval enclosure cannot see the sign."""
+    rational = not expr.atoms(sp.Function) and all(
+        p.exp.is_Integer for p in expr.atoms(sp.Pow))
+    if rational and sp.count_ops(expr) <= 80:
+        try:
+            return sp.factor(expr)
+        except (sp.PolynomialError, TypeError, ValueError):
+            pass
+    return sp.factor_terms(expr)
 
 
 def parse(rel: Any) -> Any:
