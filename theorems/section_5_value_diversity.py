@@ -54,6 +54,8 @@ def judge_exponent(doc):
     eq3_txt = ""
     if eq3.get("exponent") is not None:
         eq3_txt = f"; Lemma 4.1 (eq. 3) at t = 0 on these embeddings predicts K^{eq3['exponent']:.3f}"
+        if doc["config"].get("mode") == "full":
+            eq3_txt += " for training the unembedding alone"
         if abs(eq3["exponent"] + 1) > 0.1:
             eq3_txt += " (not K^-1: the concept directions are not orthogonal)"
     evidence = {**fit, "theory_exponent": -1, "eq3_exponent": eq3.get("exponent")}
