@@ -194,6 +194,10 @@ def _verdict(claim_id, oid, profile="quick"):
     ("theorem-b.3", "step-22-25", Verdict.PROVED),
     ("theorem-b.3", "step-29-30", Verdict.PROVED),
     ("theorem-b.3", "values-at-tau-1", Verdict.PROVED),
+    # Q beta^2/N - (2 beta^2 Q/N)(1/8 + 1/4) max sigma >= Q beta^2/(4N) for max sigma < 1
+    ("theorem-b.3", "step-25-26", Verdict.PROVED),
+    # with sigma in [1/4, 1/2]: (1+l_b^2)/2 - (1-l_b^2) < 1 for l_b <= 1/2
+    ("theorem-b.4", "step-45-46-as-printed", Verdict.REFUTED),
     ("theorem-b.4", "step-46-positive-as-cited", Verdict.PROVED),
     # 4KQ > 2KQ^2 at Q = 1
     ("theorem-b.4", "union-bound-count", Verdict.REFUTED),
@@ -214,8 +218,6 @@ def test_key_verdicts(claim_id, oid, expected):
 @pytest.mark.parametrize("claim_id, oid", [
     # the statement's r^U = 2dv^2 beta^2 t/(N tau) is below the proof's (5Q + 2dv^2) beta^2 t/(2N tau) always
     ("theorem-b.3", "statement-ru-covers-proof"),
-    # with sigma in [1/4, 1/2]: (1+l_b^2)/2 - (1-l_b^2) < 1 for l_b <= 1/2
-    ("theorem-b.4", "step-45-46-as-printed"),
 ])
 def test_refuted_at_ci(claim_id, oid):
     result = _verdict(claim_id, oid, "ci")
@@ -224,8 +226,6 @@ def test_refuted_at_ci(claim_id, oid):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("claim_id, oid", [
-    # Q beta^2/N - (2 beta^2 Q/N)(1/8 + 1/4) max sigma >= Q beta^2/(4N) for max sigma < 1
-    ("theorem-b.3", "step-25-26"),
     # with sigma in [1/4, 1/2]: 4Q min sigma >= Q and the error term at max sigma <= 1/2
     ("theorem-b.4", "step-45-46-corrected"),
 ])
