@@ -89,13 +89,12 @@ def _scalable(v) -> bool:
 
 def apply_scaling(problem: Problem, elim: str, weights: dict) -> None:
     """Set ``elim`` to 1 in every form and relax the other scaled variables to [0, oo)."""
-    ev = problem.var(elim)
-    sym = ev.refined_symbol()
     for t in (problem.hyp, problem.goal, problem.vacuous):
         for a in atoms(t):
             if elim not in a.names:
                 continue
-            forms = [sp.sympify(f.xreplace({sym: sp.Integer(1)})) for f in a.forms]
+            forms = [sp.sympify(f.xreplace({s: sp.Integer(1) for s in f.free_symbols
+                                            if s.name == elim})) for f in a.forms]
             a.forms = forms
             a.compiled = [A.compile_expr(f) for f in forms]
             a._grads = {}

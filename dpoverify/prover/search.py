@@ -133,7 +133,7 @@ class Search:
                 yield {n: _centre(self.vars[n], *box[n]) for n in self.names}
         levels = [_levels(v) for v in vs]
         for k, combo in enumerate(itertools.product(*levels)):
-            if k >= MAX_CORNERS:
+            if k >= min(MAX_CORNERS, budget // 2):
                 break
             yield dict(zip(self.names, combo))
         rng = random.Random(self.seed)
