@@ -84,10 +84,15 @@ def _exact_stage(spec, fixed):
 def _reduce(problem: Problem, normalise: bool) -> tuple[list[str], dict]:
     """Products, scale symmetries and (optionally) bound normalisation; names and notes."""
     notes: dict = {}
-    products = reduce_products(problem)
+    products = [] if normalise else reduce_products(problem)  # bounds subsume products
     if products:
         notes["products"] = [f"{w} = {x}*{y}" for w, x, y in products]
     names = free_names(problem)
+    if normalise:
+        made = normalize(problem, names)
+        if made:
+            notes["normalised"] = [f"{b.name} = t * ({b.g}), t = {b.t} in [0, 1]" for b in made]
+        names = free_names(problem)
     for _ in range(3):
         found = find_scaling(problem, names)
         if found is None:
@@ -98,12 +103,6 @@ def _reduce(problem: Problem, normalise: bool) -> tuple[list[str], dict]:
         notes["scalings"] = [
             "invariant under " + ", ".join(f"{n} -> lambda^{k} {n}" for n, k in w.items())
             + f": {e} set to 1, the others relaxed to [0, oo)" for e, w in problem.scalings]
-    if normalise:
-        made = normalize(problem, names)
-        if made:
-            notes["normalised"] = [f"{b.name} = {b.t.split('/')[0]}_t * ({b.g}), t in [0, 1]"
-                                   for b in made]
-        names = free_names(problem)
     reduced = {n for p in products for n in p} | {e for e, _ in problem.scalings}
     notes["dropped"] = sorted(v.name for v in problem.original
                               if not v.fixed and v.name not in names and v.name not in reduced

@@ -84,7 +84,8 @@ def find_scaling(problem: Problem, names: list[str]):
 
 
 def _scalable(v) -> bool:
-    return (not v.fixed and v.lo is not None and v.lo >= 0)
+    """Positive and unbounded above: relaxing it to [0, oo) forgets at most its lower end."""
+    return not v.fixed and v.lo is not None and v.lo >= 0 and v.hi is None
 
 
 def apply_scaling(problem: Problem, elim: str, weights: dict) -> None:
