@@ -18,7 +18,6 @@ from flint import fmpq
 
 from . import arb as A
 
-RELS = (">=", ">", "==", "!=")
 
 
 @dataclass

@@ -6,7 +6,7 @@ import random
 import mpmath
 import pytest
 import sympy as sp
-from flint import fmpq
+from flint import arb, fmpq
 
 from dpoverify.prover import arb as A
 from dpoverify.prover.boxes import end_to_fmpq
@@ -110,3 +110,12 @@ def test_huge_exponent_is_enclosed_not_overflowed():
 def test_unsupported_construct_is_refused():
     with pytest.raises(A.Unsupported):
         A.compile_expr(sp.gamma(x))
+
+
+def test_enclose_over_a_box_of_rationals():
+    lo, hi = A.enclose(sp.exp(x) * y, {"x": (0, 1), "y": (fmpq(1, 2), None)}, prec=80)
+    assert lo == fmpq(1, 2) and A._is_inf(hi)
+    lo, hi = A.enclose(sp.exp(x), {"x": (1, 1)}, prec=80)
+    with A.precision(200):
+        e = arb(1).exp()
+        assert lo < e < hi and hi - lo < fmpq(1, 2 ** 70)
