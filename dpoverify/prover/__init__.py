@@ -91,7 +91,8 @@ def _reduce(problem: Problem, normalise: bool) -> tuple[list[str], dict]:
     if normalise:
         made = normalize(problem, names)
         if made:
-            notes["normalised"] = [f"{b.name} = t * ({b.g}), t = {b.t} in [0, 1]" for b in made]
+            notes["normalised"] = [f"{b.name} = ({b.g}) - t, t = {b.t} >= 0" if b.shift else
+                                   f"{b.name} = t * ({b.g}), t = {b.t} in [0, 1]" for b in made]
         names = free_names(problem)
     for _ in range(3):
         found = find_scaling(problem, names)

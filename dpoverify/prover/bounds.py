@@ -1,5 +1,5 @@
 """Normalising by hypothesis bounds: ``x <= g(y)`` with x >= 0 and g > 0 becomes x = t g(y),
-t in [0, 1].
+t in [0, 1]; for x of any sign, x = g(y) - t with t >= 0.
 
 Under ``d <= 5Q`` and ``v <= 1/(32 sqrt Q)`` the region of (Q, d, v) is unbounded and curved, and
 ``d v^2`` has no finite enclosure on a tail box Q >= X; with d = 5Q t_d and v = t_v/(32 sqrt Q)
@@ -23,8 +23,9 @@ from .problem import Problem, Var, _strip_positive, atoms, conjuncts
 @dataclass
 class Bound:
     name: str  # the variable x
-    t: str  # the new variable t = x / g
+    t: str  # the new variable: t = x / g, or t = g - x (shift) for x of any sign
     g: sp.Expr  # the bound, in the variables current when x was replaced
+    shift: bool = False
 
 
 def normalize(problem: Problem, names: list[str]) -> list[Bound]:
@@ -39,12 +40,20 @@ def normalize(problem: Problem, names: list[str]) -> list[Bound]:
         if not (x.is_Symbol and x.name in names) or g.has(x):
             continue
         var = problem.var(x.name)
-        if var.fixed or var.lo is None or var.lo < 0 or not g.is_positive:
+        if var.fixed:
             continue
-        tname = f"{x.name}/({_short(g)})"
-        tv = Var(tname, fmpq(0), fmpq(1), bool(var.lo == 0 and var.lo_closed), atom.rel == ">=")
-        ts = tv.refined_symbol()
-        sub = {x: ts * g}
+        if var.lo is not None and var.lo >= 0 and g.is_positive:  # x = t g, t in [0, 1]
+            tname = f"{x.name}/({_short(g)})"
+            tv = Var(tname, fmpq(0), fmpq(1), bool(var.lo == 0 and var.lo_closed), atom.rel == ">=")
+            ts = tv.refined_symbol()
+            sub = {x: ts * g}
+        elif not var.integer:  # x = g - t, t >= 0
+            tname = f"({_short(g)})-{x.name}"
+            tv = Var(tname, fmpq(0), None, atom.rel == ">=", True)
+            ts = tv.refined_symbol()
+            sub = {x: g - ts}
+        else:
+            continue
         try:
             new = {}
             for a in all_atoms:
@@ -71,7 +80,7 @@ def normalize(problem: Problem, names: list[str]) -> list[Bound]:
             sides[id(a)] = (lhs.xreplace(sub), rhs.xreplace(sub))
         problem.variables.append(tv)
         names = [n for n in names if n != x.name] + [tname]
-        made.append(Bound(x.name, tname, g))
+        made.append(Bound(x.name, tname, g, shift=tv.hi is None))
     problem.bounds = made
     return made
 
@@ -101,7 +110,7 @@ def unfold_bounds(problem: Problem, point: dict) -> dict:
             continue
         if A._is_inf(lo):
             continue
-        x = t * end_to_fmpq(lo)
+        x = end_to_fmpq(lo) - t if b.shift else t * end_to_fmpq(lo)
         if problem.original_var(b.name).integer:
             x = fmpq(x.floor())
         point[b.name] = x

@@ -22,10 +22,11 @@ from collections import deque
 from dataclasses import dataclass, field
 
 import sympy as sp
-from flint import fmpq
+from flint import arb, fmpq
 
 from . import arb as A
-from .problem import Atom, Problem, atoms, conjuncts, evaluate
+from .exact import sign_of_number
+from .problem import Atom, Problem, atoms, conjuncts, evaluate, to_rational
 
 TAIL_CAP = fmpq(2) ** 40  # tails [X, oo) are not split beyond this X
 
@@ -104,7 +105,7 @@ class Solver:
         self.prec = prec
         self.stats = Stats()
         self.linear = self._linear_parts()
-        self._a_cache: dict = {}
+        self._exact_cache: dict = {}
 
     # ------------------------------------------------------------ setup
     def _linear_parts(self) -> list[Linear]:
@@ -220,13 +221,13 @@ class Solver:
                 continue
         return out
 
-    def _face(self, comp, grads, env: dict, box: dict, upper: bool, rounds: int = 2):
+    def _face(self, comp, grads, env: dict, box: dict, upper: bool, form=None, rounds: int = 2):
         """Lower (upper) end of form over the box, pushing every variable in which the form is
         monotone to the minimising (maximising) finite end; repeated on the smaller face."""
         face = dict(env)
-        fixed: set = set()
+        ends: dict = {}
         for _ in range(rounds):
-            gvals = self._grad_values(grads, face, box, fixed)
+            gvals = self._grad_values(grads, face, box, set(ends))
             moved = False
             for n, (glo, ghi) in gvals.items():
                 lo, hi = box[n]
@@ -238,7 +239,7 @@ class Solver:
                 if end is None:
                     continue
                 face[n] = A.interval(end, end)
-                fixed.add(n)
+                ends[n] = end
                 moved = True
             if not moved:
                 break
@@ -246,7 +247,27 @@ class Solver:
             r = comp(face)
         except A.Undefined:
             return None
+        if form is not None and A._sign(r[0]) < 0 < A._sign(r[1]):
+            if self._zero_at_face(form, box, ends):
+                return arb(0)
         return r[1] if upper else r[0]
+
+    def _zero_at_face(self, form, box: dict, ends: dict) -> bool:
+        """Whether the face is one rational point where the form is exactly 0: a tangency at a
+        hypothesis boundary (sigma(-t log 3) - 1/4 at t = 1) is then decided, not left open."""
+        point = {}
+        for s in form.free_symbols:
+            if s.name in ends:
+                point[s] = to_rational(ends[s.name])
+                continue
+            lo, hi = box.get(s.name, (None, None))
+            if lo is None or lo != hi:
+                return False
+            point[s] = to_rational(lo)
+        key = (form, tuple(sorted((str(k), str(v)) for k, v in point.items())))
+        if key not in self._exact_cache:
+            self._exact_cache[key] = sign_of_number(form.xreplace(point), max_prec=512) == 0
+        return self._exact_cache[key]
 
     def refined(self, atom: Atom, k: int, env: dict, box: dict):
         """Tighter enclosure of form k: monotone faces, then the mean-value form."""
@@ -255,8 +276,9 @@ class Solver:
         gvals = self._grad_values(grads, env, box, set())
         if not gvals:
             return None
-        lo_e = self._face(comp, grads, env, box, upper=False)
-        hi_e = self._face(comp, grads, env, box, upper=True)
+        form = atom.forms[k]
+        lo_e = self._face(comp, grads, env, box, upper=False, form=form)
+        hi_e = self._face(comp, grads, env, box, upper=True, form=form)
         lo_e = A.NEG if lo_e is None else lo_e
         hi_e = A.POS if hi_e is None else hi_e
         # mean-value form f(c) + sum g_i (x_i - c_i) on bounded boxes

@@ -15,7 +15,7 @@ from .problem import Atom, evaluate, substitute
 PRECISIONS = (64, 128, 256, 512, 1024, 2048, 4096)
 
 
-def _sign_of_number(x: sp.Expr, max_prec: int = 4096):
+def sign_of_number(x: sp.Expr, max_prec: int = 4096):
     """Sign (-1, 0, 1) of a closed-form real number, or None if not certain.
 
     Rationals are exact; anything else is enclosed by Arb at increasing precision. A zero that
@@ -67,7 +67,7 @@ def atom_at(atom: Atom, point: dict, max_prec: int = 4096):
         return None
     if not value.is_number:
         return None
-    return _truth(atom.rel, _sign_of_number(value, max_prec))
+    return _truth(atom.rel, sign_of_number(value, max_prec))
 
 
 def formula_at(t, point: dict, max_prec: int = 4096):
@@ -78,7 +78,7 @@ def decide_atom(atom: Atom):
     """True/False if the atom holds/fails at every point of the domain (exactly), else the atom."""
     f = atom.orig
     if not f.free_symbols:
-        v = _truth(atom.rel, _sign_of_number(f))
+        v = _truth(atom.rel, sign_of_number(f))
         return atom if v is None else v
     form = atom.forms[0] if atom.forms else f
     if atom.rel in ("==", "!="):

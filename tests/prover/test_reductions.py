@@ -46,3 +46,15 @@ def test_relaxation_never_refutes_by_itself(ctx):
     vars_ = (Param("Q", Domain(1)), Param("d", Domain(0, lo_closed=False)))
     r = prover.run(Implication(vars_, (d <= Q,), Q + d / Q >= 1), ctx)
     assert r.verdict == Verdict.PROVED
+
+
+def test_tangency_at_an_irrational_hypothesis_boundary(ctx):
+    # before tau_s every r <= log 3, so sigma(-r) >= 1/4 with equality at r = log 3 exactly
+    r_ = symbol("r")
+    spec = Implication((Param("r", Domain()),), (r_ <= sp.log(3),), 1 / (1 + sp.exp(r_)) >= R(1, 4))
+    assert prover.run(spec, ctx).verdict == Verdict.PROVED
+    # strictly greater fails only at the irrational point log 3: no rational counterexample exists,
+    # so the honest answer is UNDECIDED with the boundary box open, never PROVED
+    spec = Implication(spec.variables, spec.assumptions, 1 / (1 + sp.exp(r_)) > R(1, 4))
+    r = prover.run(spec, ctx)
+    assert r.verdict == Verdict.UNDECIDED and r.evidence["region"]["open"]["leaves"]
