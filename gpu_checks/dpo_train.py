@@ -111,9 +111,12 @@ def make_optimizer(name: str, params, lr: float, full: bool):
 def train_last_layer(head0: torch.Tensor, train: Features, evals: dict[str, Features], *, steps: int,
                      batch_size: int, lr: float, beta: float, eval_every: int, seed: int,
                      optimizer: str = "adam", progress: Callable[[int], None] = lambda n: None) -> list[dict]:
-    """DPO on the answer rows W (init ``head0`` [2, d]) with frozen features; returns the log."""
+    """DPO on the answer rows W (init ``head0`` [2, d]) with frozen features; returns the log.
+
+    The features are cached in float64 on the CPU, so the head (which may come from a CUDA model)
+    is trained there too: a [2, d] problem needs no GPU."""
     torch.manual_seed(seed)
-    W0 = head0.double()
+    W0 = head0.detach().to(device=train.g.device, dtype=torch.float64)
     W = torch.nn.Parameter(W0.clone())
     opt = make_optimizer(optimizer, [W], lr, full=False)
 
