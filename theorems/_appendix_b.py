@@ -85,8 +85,10 @@ def failure_b1(eps=eps, v=v, d=d, Z=Z, K=K, Q=Q, c=c):
 def failure_b1_c_infinity(eps=eps, Z=Z, K=K, Q=Q):
     """The c -> oo limit (the infimum over the unspecified c > 0) of :func:`failure_b1`.
 
-    A failure rate above it contradicts the claim for every c; where it is >= 1 the claim is
-    vacuous for every c."""
+    Where it is >= 1 the claim is vacuous for every c. A failure rate above it refutes only the
+    strongest reading (c large enough that the failure probability is below the rate): the lemma
+    leaves c unspecified, and as c -> 0 its failure probability tends to a value >= 1, so no
+    observation refutes it for every c."""
     return (8 * Z + 4) * K * Q ** 2 * sp.exp(-eps ** 2 / 16)
 
 

@@ -183,7 +183,7 @@ SIMULATION = Obligation(
         options={"z_reading": "pair"},
     ),
     note="Failure probability evaluated at its c -> oo limit (8Z+4) K Q^2 e^{-eps^2/16}, the infimum over the "
-         "unspecified constant c: a failure rate above it contradicts the lemma for every c > 0. The default "
+         "unspecified constant c: a failure rate above it refutes the strongest reading (large c) only, since for small c the lemma allows any rate. The default "
          "v = 1/(256 sqrt Q) keeps that limit < 1 at Q = 40 (at v = 1/(32 sqrt Q) it is >= 1 unless Q >~ 1150).",
 )
 
