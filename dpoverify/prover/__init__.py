@@ -111,7 +111,7 @@ def _reduce(problem: Problem, normalise: bool) -> tuple[list[str], dict]:
     return names, notes
 
 
-def _bnb(problem, names, budget, ctx, lo, hi):
+def _bnb(problem, names, budget, ctx, lo, hi, deadline):
     solver = Solver(problem, names, prec=BNB_PREC)
     search = Search(problem, names, ctx.seed)
     early: list = []
@@ -122,7 +122,7 @@ def _bnb(problem, names, budget, ctx, lo, hi):
             early.append(point)
         return point is not None
 
-    outcome = solver.run(budget, lambda f: ctx.progress(lo + (hi - lo) * f), on_refuted)
+    outcome = solver.run(budget, lambda f: ctx.progress(lo + (hi - lo) * f), on_refuted, deadline)
     return outcome, search, (early[0] if early else None)
 
 
@@ -152,6 +152,7 @@ def run(spec, ctx) -> Result:
     # 2. branch and bound: first a short attempt normalised by the hypothesis bounds (it can
     #    only prove), then the problem as stated (it proves, refutes and maps the region)
     budget = profile.bnb_max_boxes
+    deadline = time.monotonic() + profile.prover_seconds
     vacuous_text = show(problem.vacuous) if problem.vacuous is not None else None
     closed, used = False, []
     pre = Search(problem, [v.name for v in problem.variables if not v.fixed], ctx.seed)
@@ -160,7 +161,8 @@ def run(spec, ctx) -> Result:
     names2, notes2 = _reduce(p2, normalise=True)
     if p2.bounds and point is None:
         o2 = Solver(p2, names2, prec=BNB_PREC).run(max(1, budget // 10),
-                                                     lambda f: ctx.progress(0.05 + 0.2 * f))
+                                                     lambda f: ctx.progress(0.05 + 0.2 * f),
+                                                     deadline=time.monotonic() + profile.prover_seconds / 10)
         stages.append(f"arb branch-and-bound normalised by hypothesis bounds over "
                       f"{', '.join(names2)}: {o2.stats.boxes} boxes at {o2.prec} bits")
         region2 = region_map(o2, {v.name: v for v in p2.variables}, vacuous_text)
@@ -173,13 +175,15 @@ def run(spec, ctx) -> Result:
         names, notes = _reduce(problem, normalise=False)
         evidence.update(notes)
         outcome, search, found = _bnb(problem, names, budget if point is None else budget // 4,
-                                      ctx, 0.25, 0.85)
+                                      ctx, 0.25, 0.85, deadline)
         point = point or found
         st = outcome.stats
         stages.append(f"arb branch-and-bound over {', '.join(names) or 'no free variables'}: "
-                      f"{st.boxes} boxes at {outcome.prec} bits (budget {budget})")
+                      f"{st.boxes} boxes at {outcome.prec} bits (budget {budget} boxes, "
+                      f"{profile.prover_seconds:g} s" + (", time budget spent" if outcome.timed_out else "") + ")")
         region = region_map(outcome, {v.name: v for v in problem.variables}, vacuous_text)
-        evidence["bnb"] = {"boxes": st.boxes, "budget": budget, "prec_bits": outcome.prec,
+        evidence["bnb"] = {"boxes": st.boxes, "budget": budget, "seconds_budget": profile.prover_seconds,
+                           "timed_out": outcome.timed_out, "prec_bits": outcome.prec,
                            "max_depth": st.max_depth, "refinements": st.refinements,
                            "contractions": st.contractions}
         closed = not outcome.open and not outcome.refuted
@@ -226,6 +230,8 @@ def run(spec, ctx) -> Result:
                       evidence)
     open_desc = region["open"].get("hull", "")
     why = "open boxes remain" if outcome.open else "certainly-false boxes could not be certified"
+    if outcome.timed_out:
+        why += f" (time budget of {profile.prover_seconds:g} s spent; --profile thorough searches longer)"
     return Result(Verdict.UNDECIDED, f"{why} ({open_desc or region['refuted'].get('hull', '')}); "
                   f"{region['summary']}", evidence)
 

@@ -18,6 +18,7 @@ what is left is *open*.
 from __future__ import annotations
 
 import math
+import time
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -95,6 +96,7 @@ class Outcome:
     prec: int = 64
     names: tuple = ()
     certified_early: bool = False
+    timed_out: bool = False
 
 
 class Solver:
@@ -395,9 +397,11 @@ class Solver:
         return left, right
 
     # ------------------------------------------------------------ main loop
-    def run(self, max_boxes: int, progress=lambda f: None, on_refuted=None) -> Outcome:
+    def run(self, max_boxes: int, progress=lambda f: None, on_refuted=None,
+            deadline: float | None = None) -> Outcome:
         """Classify boxes breadth first. ``on_refuted(box)`` may certify a counterexample in a
-        certainly-false box; once it does, only a quarter of the budget is spent on the map."""
+        certainly-false box; once it does, only a quarter of the budget is spent on the map.
+        Past ``deadline`` (time.monotonic()) the remaining boxes stay open (``out.timed_out``)."""
         out = Outcome(prec=self.prec, names=tuple(self.names))
         queue = deque([(self.root(), 0)])
         limit = max_boxes
@@ -405,6 +409,10 @@ class Solver:
             while queue:
                 if self.stats.boxes >= limit:
                     out.open.extend(b for b, _ in queue)
+                    break
+                if deadline is not None and self.stats.boxes % 16 == 0 and time.monotonic() > deadline:
+                    out.open.extend(b for b, _ in queue)
+                    out.timed_out = True
                     break
                 box, depth = queue.popleft()
                 self.stats.boxes += 1
