@@ -36,9 +36,9 @@ def _print_claim(console: Console, c: dict) -> None:
     table = Table(title=f"[bold]{c['id']}[/] — {c['title']}  [dim]({src['version']}, {src['section']}{eqs})[/]",
                   title_justify="left", expand=True)
     table.add_column("step / check", overflow="fold", ratio=2)
-    table.add_column("kind", ratio=1)
-    table.add_column("cites", overflow="fold", ratio=1)
-    table.add_column("verdict", ratio=1)
+    table.add_column("kind", min_width=11, no_wrap=True)
+    table.add_column("cites", overflow="fold", ratio=1, min_width=8)
+    table.add_column("verdict", min_width=17, no_wrap=True)
     table.add_column("evidence", overflow="fold", ratio=5)
     for o in c["obligations"]:
         summary = o["summary"] + (f"\nreplay: {o['replay']}" if o["replay"] else "")
