@@ -7,6 +7,7 @@ already finished.
 from __future__ import annotations
 
 import json
+import math
 import os
 import platform
 import re
@@ -36,8 +37,21 @@ def _default(obj: Any):
     raise TypeError(f"not JSON-serialisable: {type(obj).__name__}")
 
 
+def _finite(obj: Any) -> Any:
+    """Non-finite numbers (inf, -inf, nan), which JSON cannot hold, spelled as strings."""
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_finite(v) for v in obj]
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return "nan" if math.isnan(obj) else ("inf" if obj > 0 else "-inf")
+    if hasattr(obj, "tolist") and not isinstance(obj, (str, bytes)):  # numpy arrays and scalars
+        return _finite(obj.tolist())
+    return obj
+
+
 def dumps(doc: Any) -> str:
-    return json.dumps(doc, indent=2, default=_default, allow_nan=False)
+    return json.dumps(_finite(doc), indent=2, default=_default, allow_nan=False)
 
 
 def write_atomic(path: str | os.PathLike, text: str | bytes) -> Path:

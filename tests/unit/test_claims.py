@@ -39,3 +39,15 @@ def test_atomic_writes_leave_no_temporary_and_use_the_usual_mode(tmp_path):
     os.umask(umask)
     assert (p.stat().st_mode & 0o777) == (0o666 & ~umask)
     assert [f.name for f in p.parent.iterdir()] == ["r.json"]
+
+
+def test_non_finite_numbers_are_written_as_strings():
+    import json
+
+    import numpy as np
+
+    from dpoverify.results import dumps
+
+    doc = json.loads(dumps({"a": float("inf"), "b": [float("-inf"), float("nan")], "c": np.float32("inf"),
+                            "d": np.array([1.0, np.inf]), "e": 1.5}))
+    assert doc == {"a": "inf", "b": ["-inf", "nan"], "c": "inf", "d": [1.0, "inf"], "e": 1.5}
