@@ -182,7 +182,7 @@ def run(args, console) -> int:
 
     table = Table(title="verdicts (empirical obligations)", title_justify="left", expand=True)
     table.add_column("claim / obligation", ratio=2, overflow="fold")
-    table.add_column("verdict", ratio=1)
+    table.add_column("verdict", min_width=17, no_wrap=True)
     table.add_column("evidence", ratio=6, overflow="fold")
     for row in doc["verdicts"]:
         table.add_row(f"{row['claim']}\n{row['obligation']}", show(row["verdict"]), row["summary"])

@@ -60,7 +60,7 @@ def run(args, console: Console) -> int:
     doc = run_campaign(args.claims, args.profile, args.seed, examples, args.out, jobs, args.placement, on_entry)
     table = Table(title=f"fuzz ({args.profile}, seed {args.seed})", title_justify="left", expand=True)
     table.add_column("claim / obligation", overflow="fold", ratio=2)
-    table.add_column("verdict", ratio=1)
+    table.add_column("verdict", min_width=17, no_wrap=True)
     table.add_column("evidence", overflow="fold", ratio=6)
     for e in doc["obligations"]:
         summary = e["summary"] + (f"\nreplay: {e['replay']}" if e["replay"] else "") \
