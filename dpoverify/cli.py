@@ -26,12 +26,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict]:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     handlers = {}
     for name, module in MODULES.items():
-        try:
-            mod = importlib.import_module(f"dpoverify.commands.{module}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"dpoverify.commands.{module}":
-                raise
-            continue
+        mod = importlib.import_module(f"dpoverify.commands.{module}")
         p = sub.add_parser(name, help=mod.HELP, description=mod.HELP)
         mod.add_arguments(p)
         handlers[name] = mod

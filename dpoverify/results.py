@@ -91,7 +91,6 @@ def save_counterexample(out_dir: str | os.PathLike, claim_id: str, obligation_id
         "profile": profile,
         "created": now(),
         "payload": payload,
-        "replay": f"dpoverify replay {{path}}",
     }
     path = Path(out_dir) / "counterexamples" / f"{slug(claim_id)}__{slug(obligation_id)}.json"
     doc["replay"] = f"dpoverify replay {path}"

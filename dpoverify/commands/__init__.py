@@ -7,5 +7,3 @@
 and raises dpoverify.errors.UsageError for bad usage or input (the CLI prints it, exits 2).
 Exit codes: 0 nothing refuted, 1 something refuted, 2 bad usage or input, 3 an engine failed.
 """
-
-NAMES = ("list", "explain", "check", "replay", "fuzz", "audit", "report")
