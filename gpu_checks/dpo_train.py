@@ -17,12 +17,11 @@ full vocabulary: the log-partition adds the frozen other rows' logsumexp, cached
 ``optimizer="sgd"`` replaces Adam/AdamW by plain gradient descent on minibatches, the discrete
 counterpart of the gradient flow the theorems analyse (τ = 1/lr).
 ``full``: every weight trains (AdamW, constant LR, no warm-up, no weight decay); the reference is
-a frozen copy of the initial model (its log-probabilities on the evaluation sets computed once).
+the initial model, whose log-probabilities are computed once before the first step. Through
+``accelerate`` the fine-tune runs on one device or data parallel across several processes.
 """
 from __future__ import annotations
 
-import copy
-import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Callable
@@ -167,60 +166,95 @@ def features(model, prefs: Preferences, batch_size: int = 64,
     return Features(g, other, torch.from_numpy(prefs.chosen))
 
 
-def _full_logp(model, head: torch.Tensor | None, statements: list[str]) -> torch.Tensor:
-    """log π of the two answers under the current weights (model.hidden -> head / lm_head)."""
-    autocast = torch.autocast("cuda", dtype=torch.bfloat16) if model.device.type == "cuda" else \
-        torch.autocast("cpu", enabled=False)
-    with autocast:
-        h = model.hidden(statements)
-        if model.kind == "causal-lm":
-            return torch.log_softmax(model.model.get_output_embeddings()(h).float(), dim=-1)[:, list(model.answer_ids)]
-        return answer_logprobs(h.float() @ head.T)
+class AnswerPolicy(torch.nn.Module):
+    """π_θ for a full fine-tune: statements -> [log π(" Yes"|x), log π(" No"|x)], float32 [B, 2].
+
+    One module holds every trained weight (the model and, for an encoder, its answer head) and
+    computes everything inside ``forward``, so ``accelerate`` can wrap it as a whole."""
+
+    def __init__(self, model, head: torch.Tensor | None):
+        super().__init__()
+        self.net = model.model
+        self.head = None if head is None else torch.nn.Parameter(head.clone())
+        self.audit_model = model
+
+    def forward(self, statements: list[str]) -> torch.Tensor:
+        m = self.audit_model
+        autocast = torch.autocast("cuda", dtype=torch.bfloat16) if m.device.type == "cuda" else \
+            torch.autocast("cpu", enabled=False)
+        with autocast:
+            h = m.hidden(statements)
+            if m.kind == "causal-lm":
+                logits = self.net.get_output_embeddings()(h).float()
+                return torch.log_softmax(logits, dim=-1)[:, list(m.answer_ids)]
+            return answer_logprobs(h.float() @ self.head.float().T)
 
 
-def _eval_logp(model, head, statements, batch_size=64) -> torch.Tensor:
+def _sharded_logp(policy, acc, statements: list[str], batch_size: int) -> torch.Tensor:
+    """log π of the two answers for every statement, float64 [n, 2] on the CPU, without gradients.
+
+    Each process takes one contiguous block (padded with the last statement, so every process
+    makes the same number of forward calls); ``gather`` concatenates the blocks in process order,
+    so the first n rows are the statements in order."""
+    n, world, rank = len(statements), acc.num_processes, acc.process_index
+    per = -(-n // world)
+    mine = statements[rank * per:(rank + 1) * per]
+    mine = mine + [statements[-1]] * (per - len(mine))
     with torch.no_grad():
-        return torch.cat([_full_logp(model, head, statements[i:i + batch_size])
-                          for i in range(0, len(statements), batch_size)]).cpu().double()
+        out = torch.cat([policy(mine[i:i + batch_size]).float() for i in range(0, per, batch_size)])
+    return acc.gather(out)[:n].double().cpu()
 
 
 def train_full(model, train: Preferences, evals: dict[str, Preferences], *, steps: int, batch_size: int,
-               lr: float, beta: float, eval_every: int, seed: int, optimizer: str = "adam",
+               lr: float, beta: float, eval_every: int, seed: int, optimizer: str = "adam", acc=None,
                progress: Callable[[int], None] = lambda n: None) -> list[dict]:
-    """DPO on every weight of ``model`` (and the encoder's answer head); returns the log. The
-    reference is a frozen copy of the initial model (and head)."""
+    """DPO on every weight of ``model`` (and the encoder's answer head); returns the log.
+
+    The reference π_ref is the initial model: its log-probabilities are computed before the first
+    step for every evaluation statement and every training statement some minibatch will use
+    (the schedule is fixed by ``seed``), so no frozen copy is kept in memory. ``acc`` (an
+    ``accelerate.Accelerator``, see :mod:`gpu_checks.parallel`) splits each global minibatch across
+    its processes; the loss is scaled so the averaged gradient is that of the global mean."""
+    if acc is None:
+        from .parallel import accelerator
+        acc = accelerator(str(model.device))
+    world, rank = acc.num_processes, acc.process_index
+    if batch_size < world:
+        raise ValueError(f"batch size {batch_size} is smaller than the {world} processes sharing it")
     torch.manual_seed(seed)
-    head = ref_head = None
-    params = list(model.model.parameters())
-    if model.kind == "encoder":
-        ref_head = model.answer_head().to(model.device)
-        head = torch.nn.Parameter(ref_head.clone())
-        params.append(head)
-    reference = dataclasses.replace(model, model=copy.deepcopy(model.model).requires_grad_(False))
+    head = model.answer_head().to(model.device) if model.kind == "encoder" else None
     model.model.eval()  # TRL disables dropout; gradients still flow
-    refs = {name: _eval_logp(reference, ref_head, p.statements) for name, p in evals.items()}
-    opt = make_optimizer(optimizer, params, lr, full=True)
-    log, want = [], _eval_steps(steps, eval_every)
+    policy = AnswerPolicy(model, head)
+    opt = make_optimizer(optimizer, policy.parameters(), lr, full=True)
+    policy, opt = acc.prepare(policy, opt)
+    schedule = list(_batches(len(train), batch_size, steps, seed))
+    used = sorted(set(torch.cat(schedule).tolist())) if schedule else []
+    ref_train = torch.full((len(train), 2), float("nan"), dtype=torch.float64)
+    if used:
+        ref_train[used] = _sharded_logp(policy, acc, [train.statements[i] for i in used], batch_size)
+    refs = {name: _sharded_logp(policy, acc, p.statements, batch_size) for name, p in evals.items()}
+    chosen = {name: torch.from_numpy(p.chosen) for name, p in evals.items()}
     chosen_train = torch.from_numpy(train.chosen)
+    log, want = [], _eval_steps(steps, eval_every)
 
-    def record(step):
-        log.append({"step": step, **{
-            name: metrics(*rewards(_eval_logp(model, head, p.statements), refs[name],
-                                   torch.from_numpy(p.chosen), beta)) for name, p in evals.items()}})
+    def record(step, logps):
+        log.append({"step": step, **{name: metrics(*rewards(logps[name], refs[name], chosen[name], beta))
+                                     for name in evals}})
 
-    record(0)
-    for step, idx in enumerate(_batches(len(train), batch_size, steps, seed), 1):
-        statements = [train.statements[i] for i in idx.tolist()]
-        ref_logp = _eval_logp(reference, ref_head, statements)
-        logp = _full_logp(model, head, statements).double().cpu()
-        ch, rj = rewards(logp, ref_logp, chosen_train[idx], beta)
-        loss = -F.logsigmoid(ch - rj).mean()
-        if not math.isfinite(loss.item()):
-            raise FloatingPointError(f"DPO loss became {loss.item()} at step {step}")
+    record(0, refs)
+    for step, idx in enumerate(schedule, 1):
+        mine = idx[rank::world]
+        logp = policy([train.statements[i] for i in mine.tolist()]).double()
+        ch, rj = rewards(logp, ref_train[mine].to(logp.device), chosen_train[mine].to(logp.device), beta)
+        local = -F.logsigmoid(ch - rj).sum() * (world / len(idx))
+        loss = acc.gather(local.detach()[None]).sum().item() / world
+        if not math.isfinite(loss):
+            raise FloatingPointError(f"DPO loss became {loss} at step {step}")
         opt.zero_grad()
-        loss.backward()
+        acc.backward(local)
         opt.step()
         if step in want:
-            record(step)
+            record(step, {name: _sharded_logp(policy, acc, p.statements, batch_size) for name, p in evals.items()})
         progress(1)
+    acc.free_memory()
     return log

@@ -83,8 +83,7 @@ class AuditModel:
         """g(x) for a batch, [B, d], differentiable when grad is enabled."""
         batch = self.tokenizer([self.text(s) for s in statements], padding=True, truncation=True,
                                max_length=256, return_tensors="pt").to(self.device)
-        out = self.model(**batch, output_hidden_states=True)
-        h = out.hidden_states[-1]
+        h = self.model.base_model(**batch).last_hidden_state  # the input of lm_head; no vocabulary logits
         mask = batch["attention_mask"]
         if self.readout == "last-token":
             last = mask.sum(dim=1) - 1 if self.tokenizer.padding_side == "right" else \

@@ -18,7 +18,7 @@ import numpy as np
 
 from dpoverify import results as dres
 
-from . import geometry, personas, results, scaling
+from . import geometry, parallel, personas, results, scaling
 
 DEFAULT_LR = {"last-layer": 1e-3, "full": 1e-5}  # Appendix F (Adam / AdamW); SGD needs its own --lr
 
@@ -148,6 +148,9 @@ def run(cfg: AuditConfig, console=None, after_k: Callable[[int, dict], None] | N
         raise RunError(f"unknown mode '{cfg.mode}' (choose last-layer or full)")
     if cfg.optimizer not in ("adam", "sgd"):
         raise RunError(f"unknown optimizer '{cfg.optimizer}' (choose adam or sgd)")
+    if parallel.launched_processes() > 1 and cfg.mode != "full":
+        raise RunError(f"{parallel.launched_processes()} processes were launched, but only --mode full runs "
+                       "in several processes (last-layer mode trains a [2, d] head on cached features)")
     out = Path(cfg.out)
     data = personas.load_dir(cfg.personas, cfg.only)
     sets, source = personas.persona_sets(list(data), cfg.ks, cfg.seed)
@@ -156,6 +159,12 @@ def run(cfg: AuditConfig, console=None, after_k: Callable[[int, dict], None] | N
         raise models.ModelError(f"no such model directory: {model_dir}")
     kind = models.model_kind(model_dir)
     device = models.pick_device(cfg.device)
+    acc = parallel.accelerator(cfg.device) if cfg.mode == "full" else None
+    if acc is not None:
+        device = acc.device
+    main = acc is None or acc.is_main_process
+    if not main:
+        console = None
     lr = cfg.lr if cfg.lr is not None else DEFAULT_LR[cfg.mode]
     config = {
         "model": str(model_dir), "model_kind": kind,
@@ -170,6 +179,7 @@ def run(cfg: AuditConfig, console=None, after_k: Callable[[int, dict], None] | N
             "Adam" if cfg.mode == "last-layer" else "AdamW (constant LR, no warm-up, weight decay 0)"),
         "eval_every": cfg.eval_every, "train_fraction": 0.9, "shuffles": cfg.shuffles,
         "train_eval_max": cfg.train_eval_max, "device": str(device), "device_type": device.type,
+        "processes": 1 if acc is None else acc.num_processes,
         "dtype": "bfloat16" if device.type == "cuda" else "float32",
     }
     doc = None if cfg.fresh else results.load(out)
@@ -183,21 +193,24 @@ def run(cfg: AuditConfig, console=None, after_k: Callable[[int, dict], None] | N
     else:
         doc = {"schema": results.SCHEMA, "created": dres.now(), "complete": False, "seed": cfg.seed,
                "provenance": dres.provenance(), "config": config}
+    if acc is not None:
+        acc.wait_for_everyone()  # every process has read the same results file before main writes
     torch.manual_seed(cfg.seed)
 
     def save():
-        doc["created"] = dres.now()
-        dres.write_json(results.path_in(out), doc)
+        if main:
+            doc["created"] = dres.now()
+            dres.write_json(results.path_in(out), doc)
 
     splits = {n: personas.split(p, cfg.seed) for n, p in data.items()}
     q = min(min(len(s[0][0]), len(s[0][1])) for s in splits.values())
     key = "|".join(str(config[k]) for k in ("model", "readout", "prompt", "dataset", "only", "device_type"))
     with _progress(console) as bar:
-        needs_model = "geometry" not in doc or cfg.mode == "last-layer"
-        model = models.load(model_dir, cfg.device, config["readout"], config["prompt"]) if needs_model else None
+        needs_model = main and ("geometry" not in doc or cfg.mode == "last-layer")
+        model = models.load(model_dir, str(device), config["readout"], config["prompt"]) if needs_model else None
         if model is not None:
             emb = _embed_all(model, data, out / "cache", key, bar)
-        if "geometry" not in doc:
+        if "geometry" not in doc and main:
             groups = {n: (emb[n]["g+"].astype(np.float64), emb[n]["g-"].astype(np.float64)) for n in data}
             doc["data"] = {"n_personas": len(data), "n_statements": sum(p.size for p in data.values()),
                            "embedding_dim": int(next(iter(groups.values()))[0].shape[1]),
@@ -208,6 +221,10 @@ def run(cfg: AuditConfig, console=None, after_k: Callable[[int, dict], None] | N
             train_groups = {n: (groups[n][0][splits[n][0][0]], groups[n][1][splits[n][0][1]]) for n in data}
             doc["geometry"]["eq3_rates"] = geometry.eq3_rates(train_groups, sets, cfg.beta)
             save()
+        if model is not None and cfg.mode == "full":
+            del model, emb  # the fine-tunes load their own copies
+        if acc is not None:
+            acc.wait_for_everyone()  # the geometry is written; every process trains the same K
         dpo = doc.setdefault("dpo", {"mode": cfg.mode, "steps": cfg.steps, "eval_every": cfg.eval_every,
                                      "runs": {}})
         for k in cfg.ks:
@@ -229,14 +246,14 @@ def run(cfg: AuditConfig, console=None, after_k: Callable[[int, dict], None] | N
                     seed=seed_k, optimizer=cfg.optimizer, progress=advance)
                 n_train, n_test = len(train.chosen), len(test.chosen)
             else:
-                fresh_model = models.load(model_dir, cfg.device, config["readout"], config["prompt"],
+                fresh_model = models.load(model_dir, str(device), config["readout"], config["prompt"],
                                           for_training=True)
                 train_p, test_p = _prefs(data, names, splits, 0), _prefs(data, names, splits, 1)
                 log = dpo_train.train_full(
                     fresh_model, train_p,
                     {"train": _subsample(train_p, cfg.train_eval_max, seed_k), "test": test_p},
                     steps=cfg.steps, batch_size=cfg.batch_size, lr=lr, beta=cfg.beta,
-                    eval_every=cfg.eval_every, seed=seed_k, optimizer=cfg.optimizer, progress=advance)
+                    eval_every=cfg.eval_every, seed=seed_k, optimizer=cfg.optimizer, acc=acc, progress=advance)
                 n_train, n_test = len(train_p), len(test_p)
                 del fresh_model
             run_k = {"personas": names, "n_train": n_train, "n_test": n_test,
@@ -250,6 +267,8 @@ def run(cfg: AuditConfig, console=None, after_k: Callable[[int, dict], None] | N
             if after_k is not None:
                 after_k(k, doc)
     dpo["scaling"] = scaling.summarize(dpo["runs"])
+    if not main:
+        return doc
     from . import plots
     doc["plots"] = plots.draw_all(doc, out)
     doc["complete"] = True

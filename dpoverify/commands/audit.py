@@ -166,14 +166,22 @@ def run(args, console) -> int:
         import torch
     except ImportError:
         raise UsageError("dpoverify audit needs torch and transformers (pip install 'dpoverify[audit]')") from None
+    from gpu_checks import parallel
+
     if args.threads:
         torch.set_num_threads(args.threads)
-    console.print(f"dpoverify audit: seed {cfg.seed}, mode {cfg.mode}, K {','.join(map(str, cfg.ks))}, "
-                  f"steps {cfg.steps}, out {cfg.out}")
+    if not parallel.is_main_process():
+        console = None  # a helper process of a multi-process fine-tune: the main process reports
+    else:
+        console.print(f"dpoverify audit: seed {cfg.seed}, mode {cfg.mode}, K {','.join(map(str, cfg.ks))}, "
+                      f"steps {cfg.steps}, out {cfg.out}")
     try:
         doc = runner.run(cfg, console=console)
-    except (personas.PersonaDataError, models.ModelError, runner.RunError, results.ResultsError) as exc:
+    except (personas.PersonaDataError, models.ModelError, runner.RunError, results.ResultsError,
+            parallel.ParallelError) as exc:
         raise UsageError(str(exc)) from None
+    if console is None:
+        return 0
     doc["verdicts"] = judge_all(doc, cfg.out)
     write_json(results.path_in(cfg.out), doc)
     console.print(_geometry_table(doc))

@@ -1,7 +1,6 @@
-"""CODE-PATH TEST, NOT EVIDENCE: a tiny randomly initialised GPT-2 saved with safetensors to a
-temporary directory exercises the causal-LM path (Figure 1a's prompt, last-token read-out, the
-model's own lm_head and " Yes"/" No" answer tokens, last-layer and full DPO). Its numbers say
-nothing about real models."""
+"""CODE-PATH TEST, NOT EVIDENCE: a tiny randomly initialised GPT-2 (conftest.py) exercises the
+causal-LM path (Figure 1a's prompt, last-token read-out, the model's own lm_head and " Yes"/" No"
+answer tokens, last-layer and full DPO). Its numbers say nothing about real models."""
 import shutil
 
 import pytest
@@ -10,21 +9,6 @@ import torch
 from gpu_checks import models, runner
 
 pytestmark = pytest.mark.audit
-
-
-@pytest.fixture(scope="module")
-def tiny_gpt2(tmp_path_factory):
-    from transformers import AutoTokenizer, GPT2Config, GPT2LMHeadModel
-
-    src = models.default_model_dir()  # borrow MiniLM's tokenizer files; the weights are random
-    path = tmp_path_factory.mktemp("tiny-gpt2")
-    tok = AutoTokenizer.from_pretrained(src, local_files_only=True)
-    torch.manual_seed(0)
-    model = GPT2LMHeadModel(GPT2Config(vocab_size=len(tok), n_embd=16, n_layer=2, n_head=2, n_positions=128))
-    model.save_pretrained(path, safe_serialization=True)
-    tok.save_pretrained(path)
-    assert any(path.glob("*.safetensors")) and not any(path.glob("*.bin"))
-    return path
 
 
 def test_loads_as_causal_lm_with_template_and_last_token(tiny_gpt2):
