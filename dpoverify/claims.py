@@ -83,13 +83,28 @@ def parse_value(text: str) -> sp.Rational:
 
 
 @dataclass(frozen=True)
+class Definition:
+    """A parameter the setting fixes in terms of others, e.g. N = 2KQ: ``expr`` over ``params``.
+
+    The defining parameters' domains must imply the defined parameter's domain (2KQ >= 2)."""
+
+    expr: Any
+    params: tuple["Param", ...]
+    text: str
+
+
+@dataclass(frozen=True)
 class Param:
-    """A parameter in the paper's notation, e.g. ``Param("l_b", Domain(1/4, 1/2), "norm of the shared component b")``."""
+    """A parameter in the paper's notation, e.g. ``Param("l_b", Domain(1/4, 1/2), "norm of the shared component b")``.
+
+    A parameter with a ``definition`` (N = 2KQ) is replaced by it in every :class:`Implication`, so
+    no counterexample can pick values the setting cannot produce (N = 2 with Q = 4)."""
 
     name: str
     domain: Domain
     doc: str = ""
     display: str = ""  # unicode form shown to readers, e.g. "β"; defaults to name
+    definition: Definition | None = None
 
     @property
     def symbol(self) -> sp.Symbol:
@@ -106,7 +121,7 @@ class Param:
             kw.get("lo", d.lo), kw.get("hi", d.hi), kw.get("lo_closed", d.lo_closed),
             kw.get("hi_closed", d.hi_closed), kw.get("integer", d.integer),
         )
-        return Param(self.name, new, self.doc, self.display)
+        return Param(self.name, new, self.doc, self.display, self.definition)
 
 
 def symbol(name: str) -> sp.Symbol:
@@ -144,7 +159,9 @@ class Implication:
     ``vacuous_when`` holds the statement asserts nothing (a failure probability >= 1, an error
     bound >= 1); the prover reports that region as VACUOUS instead of proving or refuting there.
     ``substitutions`` records, for a consistency obligation, the substitutions the paper names
-    (already applied to ``goal``; kept for display).
+    (already applied to ``goal``; kept for display). A variable with a :class:`Definition`
+    (N = 2KQ) is replaced by its definition here, its defining parameters join the variables,
+    and the substitution is recorded.
     """
 
     ENGINE: ClassVar[str] = "dpoverify.prover"
@@ -153,6 +170,25 @@ class Implication:
     goal: Any
     vacuous_when: Any = None
     substitutions: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        defined = [p for p in self.variables if p.definition is not None]
+        if not defined:
+            return
+        subs = {p.symbol: p.definition.expr for p in defined}
+        names = {p.name for p in self.variables}
+        variables = [p for p in self.variables if p.definition is None]
+        for p in defined:
+            variables += [q for q in p.definition.params if q.name not in names]
+            names |= {q.name for q in p.definition.params}
+        put = object.__setattr__
+        put(self, "variables", tuple(variables))
+        put(self, "assumptions", tuple(sp.sympify(a).xreplace(subs) for a in self.assumptions))
+        put(self, "goal", sp.sympify(self.goal).xreplace(subs))
+        if self.vacuous_when is not None:
+            put(self, "vacuous_when", sp.sympify(self.vacuous_when).xreplace(subs))
+        put(self, "substitutions", tuple(self.substitutions) + tuple(
+            (p.name, p.definition.text) for p in defined if p.name not in dict(self.substitutions)))
 
 
 @dataclass(frozen=True)

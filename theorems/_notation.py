@@ -3,13 +3,14 @@
 Claims narrow these with ``Param.restrict`` where their hypotheses are box constraints
 (e.g. Theorem 4.3's Q >= 40); relations between parameters (v <= 1/(32 sqrt Q)) are hypotheses.
 """
-from dpoverify.claims import Domain, Param, symbol
+from dpoverify.claims import Definition, Domain, Param, symbol
 
 POS = dict(lo=0, lo_closed=False)
 
 K = Param("K", Domain(1, integer=True), "number of values (pairs of clusters)")
 Q = Param("Q", Domain(1, integer=True), "training samples drawn from each cluster")
-N = Param("N", Domain(2, integer=True), "training set size, N = 2KQ")
+N = Param("N", Domain(2, integer=True), "training set size, N = 2KQ",
+          definition=Definition(2 * K.symbol * Q.symbol, (K, Q), "2KQ"))
 d = Param("d", Domain(1, integer=True), "embedding dimension")
 v = Param("v", Domain(**POS), "per-coordinate standard deviation of each cluster")
 l_b = Param("l_b", Domain(0), "norm of the shared component b = l_b e_1", display="l_b")

@@ -51,3 +51,22 @@ def test_non_finite_numbers_are_written_as_strings():
     doc = json.loads(dumps({"a": float("inf"), "b": [float("-inf"), float("nan")], "c": np.float32("inf"),
                             "d": np.array([1.0, np.inf]), "e": 1.5}))
     assert doc == {"a": "inf", "b": ["-inf", "nan"], "c": "inf", "d": [1.0, "inf"], "e": 1.5}
+
+
+def test_a_defined_parameter_is_replaced_by_its_definition():
+    """N = 2KQ: an implication over N is one over K and Q, so no point has N = 2 with Q = 4."""
+    import sympy as sp
+
+    from dpoverify.claims import Implication
+    from theorems import _notation as n
+
+    N, Q, beta = n.SYM["N"], n.SYM["Q"], n.SYM["beta"]
+    spec = Implication((n.beta, n.N, n.Q.restrict(lo=40)), (N >= 2 * Q,), Q * beta / N <= beta,
+                       vacuous_when=N > 10 ** 9)
+    assert [p.name for p in spec.variables] == ["beta", "Q", "K"]
+    assert spec.variables[1].domain.lo == 40  # the obligation's own Q, not the notation's
+    assert sp.simplify(spec.goal.lhs - beta / (2 * n.SYM["K"])) == 0
+    assert N not in spec.assumptions[0].free_symbols and N not in spec.vacuous_when.free_symbols
+    assert ("N", "2KQ") in spec.substitutions
+    K, Qmin = n.K.domain.lo, n.Q.domain.lo
+    assert n.N.domain.contains(2 * K * Qmin)  # the definition's domains imply N's
