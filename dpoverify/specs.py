@@ -30,6 +30,11 @@ class SimulationProperty:
     failure_probability: sympy expression of the probability with which the claim allows the
         property to fail (None: deterministic, one violation refutes). Where it is >= 1 the claim
         asserts nothing and the verdict is VACUOUS.
+    failure_probability_in: ``(name, expression)``: the failure probability as printed, a
+        decreasing function of a constant the paper leaves unspecified (Bernstein's ``c``).
+        ``failure_probability`` is then its infimum over that constant (the strongest reading);
+        ``--param c=...`` judges the printed form at that value instead, and a refutation of the
+        infimum reports the value of the constant above which the claim is refuted.
     """
 
     ENGINE: ClassVar[str] = "dpoverify.fuzzing.engine"
@@ -41,6 +46,7 @@ class SimulationProperty:
     failure_probability: Any = None
     loss: str = "dpo"
     options: dict[str, Any] = field(default_factory=dict)
+    failure_probability_in: tuple[str, Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -88,7 +88,8 @@ def failure_b1_c_infinity(eps=eps, Z=Z, K=K, Q=Q):
     Where it is >= 1 the claim is vacuous for every c. A failure rate above it refutes only the
     strongest reading (c large enough that the failure probability is below the rate): the lemma
     leaves c unspecified, and as c -> 0 its failure probability tends to a value >= 1, so no
-    observation refutes it for every c."""
+    observation refutes it for every c. Specs pass :func:`failure_b1` as ``failure_probability_in``
+    so that a refutation reports the c above which it holds."""
     return (8 * Z + 4) * K * Q ** 2 * sp.exp(-eps ** 2 / 16)
 
 

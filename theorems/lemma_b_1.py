@@ -179,11 +179,11 @@ SIMULATION = Obligation(
         hypotheses=(l_b <= R(1, 2),),
         observable="kernel",
         check=B.kernel_band_check(),
-        failure_probability=B.failure_b1_c_infinity(),
+        failure_probability=B.failure_b1_c_infinity(), failure_probability_in=("c", B.failure_b1()),
         options={"z_reading": "pair"},
     ),
     note="Failure probability evaluated at its c -> oo limit (8Z+4) K Q^2 e^{-eps^2/16}, the infimum over the "
-         "unspecified constant c: a failure rate above it refutes the strongest reading (large c) only, since for small c the lemma allows any rate. The default "
+         "unspecified constant c: a failure rate above it refutes the strongest reading (large c) only, since for small c the lemma allows any rate; a refutation names the c above which it holds. The default "
          "v = 1/(256 sqrt Q) keeps that limit < 1 at Q = 40 (at v = 1/(32 sqrt Q) it is >= 1 unless Q >~ 1150).",
 )
 

@@ -51,7 +51,7 @@ SIMULATION = Obligation(
         observable="flow_residual",
         check=B.rate_band_check(B.err_b2()),
         horizon=B.TAU1_B3,
-        failure_probability=B.failure_b1_c_infinity(),
+        failure_probability=B.failure_b1_c_infinity(), failure_probability_in=("c", B.failure_b1()),
         options={"z_reading": "pair"},
     ),
     note="flow_residual's residual is tau dr_j/dt minus (14)'s mean field, checked against (18) times "

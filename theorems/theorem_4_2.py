@@ -87,10 +87,10 @@ SIMULATION = Obligation(
         observable="train_margins",
         check=B.trajectory_band_check(B.RL_42, B.RU_42),
         horizon=B.TAU1_42,
-        failure_probability=B.FAIL_MAIN_C_INFINITY,
+        failure_probability=B.FAIL_MAIN_C_INFINITY, failure_probability_in=("c", B.FAIL_MAIN),
     ),
     note="Failure probability at its c -> oo limit 8KQ^{9/4} e^{-Q^{3/4}/256}, the infimum over the unspecified c: "
-         "a failure rate above it refutes only the strongest reading (large c; small c allows any rate); where it is >= 1 (every Q below about 10^5) "
+         "a failure rate above it refutes only the strongest reading (large c; small c allows any rate), and a refutation names the c above which it holds; where it is >= 1 (every Q below about 10^5) "
          "the theorem asserts nothing.",
 )
 

@@ -51,7 +51,7 @@ SIMULATION = Obligation(
         observable="population_risk",
         check=B.log_risk_check(sp.log(2 * K * Q ** 2) - Q / 45),
         horizon=B.TAU1_42,
-        failure_probability=B.FAIL_MAIN_C_INFINITY,
+        failure_probability=B.FAIL_MAIN_C_INFINITY, failure_probability_in=("c", B.FAIL_MAIN),
     ),
     note="Exact population risk (log space) against eq. 4. Failure probability at its c -> oo limit (see "
          "theorem-4.2); eq. 4 itself is >= 1 for Q <~ 480 at K = 2.",

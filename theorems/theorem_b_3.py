@@ -147,7 +147,8 @@ def _band(oid, title, upper, note):
         oid, Kind.SIMULATION, title, "App. B, Theorem B.3",
         SimulationProperty(regime=dict(_REGIME), hypotheses=_SIM_HYPS, observable="train_margins",
                            check=B.trajectory_band_check(B.RL_B3, upper), horizon=B.TAU1_B3,
-                           failure_probability=B.failure_b1_c_infinity(), options={"z_reading": "pair"}),
+                           failure_probability=B.failure_b1_c_infinity(),
+                           failure_probability_in=("c", B.failure_b1()), options={"z_reading": "pair"}),
         note=note + " " + _SIM_NOTE)
 
 

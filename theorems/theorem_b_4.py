@@ -101,7 +101,7 @@ SIMULATION = Obligation(
         observable="population_risk",
         check=B.log_risk_check(sp.log(2 * K * Q ** 2) - eps ** 2 / (2 * (2 + d * v ** 2 + eps * v))),
         horizon=B.TAU1_B3,
-        failure_probability=B.failure_b1_c_infinity(),
+        failure_probability=B.failure_b1_c_infinity(), failure_probability_in=("c", B.failure_b1()),
         options={"z_reading": "pair"},
     ),
     note="Exact population risk (log space) of the flow at tau_1 against (35); failure probability: Lemma B.1's "

@@ -52,8 +52,15 @@ class Point:
         self.placements = rg.place(spec.hypotheses, values)
         self.p_expr = None
         self.p = None  # float failure probability (None: deterministic)
+        self.constant = None  # (name, printed failure probability here) when judged at its infimum
         if spec.failure_probability is not None:
-            self.p_expr = rg.evaluate(spec.failure_probability, values)
+            family = spec.failure_probability_in
+            if family is not None and family[0] in values:
+                self.p_expr = rg.evaluate(family[1], values)
+            else:
+                self.p_expr = rg.evaluate(spec.failure_probability, values)
+                if family is not None:
+                    self.constant = (family[0], rg.evaluate(family[1], values))
             if self.p_expr.free_symbols:
                 names = ", ".join(sorted(s.name for s in self.p_expr.free_symbols))
                 raise ValueError(f"the failure probability depends on {names}, which the regime "
@@ -184,9 +191,53 @@ def _decide(spec, values, seeds, progress) -> Result:
         return Result(Verdict.NO_COUNTEREXAMPLE, f"held in all {n} draws (min slack {min(slacks):.4g})",
                       evidence)
     if evidence["test"]["refuted"]:
+        reading = ""
+        if point.constant is not None:
+            name, c_star = point.constant[0], refuting_threshold(point.constant, len(failing), n)
+            evidence["unspecified_constant"] = {
+                "name": name, "judged_at": f"{name} -> oo (the infimum of the failure probability)",
+                "refuted_for_above": c_star,
+                "method": "bisection of the printed failure probability against the largest claimed p "
+                          f"the binomial test rejects at {round(100 * CONFIDENCE)}%"}
+            reading = (f"; refuted for every {name} > {c_star:.3g} (the paper leaves {name} unspecified; "
+                       f"below it the printed failure probability allows this rate)" if c_star > 0 else
+                       f"; refuted for every {name} > 0")
         return Result(Verdict.REFUTED, f"violated more often than claimed at {round(100 * CONFIDENCE)}% "
-                                       f"confidence: {what}", evidence, payload)
+                                       f"confidence: {what}{reading}", evidence, payload)
     return Result(Verdict.NO_COUNTEREXAMPLE, f"not violated more often than claimed: {what}", evidence)
+
+
+def _largest_rejected(failures: int, draws: int) -> float:
+    """The largest claimed failure probability the binomial test rejects (its p-value grows with p)."""
+    lo, hi = 0.0, 1.0
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if rate_test(failures, draws, mid).refuted else (lo, mid)
+    return lo
+
+
+def refuting_threshold(constant: tuple[str, sp.Expr], failures: int, draws: int) -> float:
+    """The constant's value c* above which the printed failure probability p(c) (decreasing in c)
+    is below every claim the observed failures reject; 0 if p(c) is below it for every c > 0.
+    Bisection on log c to 1e-4 relative: a reported threshold, not a verdict."""
+    name, expr = constant
+    sym = [s for s in expr.free_symbols if s.name == name]
+    p_crit = _largest_rejected(failures, draws)
+    if not sym:
+        return 0.0
+    f = sp.lambdify(sym[0], sp.log(expr), modules="mpmath")  # log space: huge prefactors stay finite
+    below = lambda x: float(f(x)) < np.log(p_crit)  # noqa: E731
+    lo, hi = 1e-12, 1.0
+    if below(lo):
+        return 0.0
+    while not below(hi):
+        lo, hi = hi, hi * 2
+        if hi > 1e300:
+            return float("inf")
+    while hi / lo > 1 + 1e-4:
+        mid = (lo * hi) ** 0.5
+        lo, hi = (lo, mid) if below(mid) else (mid, hi)
+    return hi
 
 
 def run(spec, ctx: Context) -> Result:

@@ -68,3 +68,30 @@ def test_unresolved_failure_probability_is_an_error_not_a_pass():
 def test_seeds_are_derived_reproducibly():
     assert engine.derive_seeds(3, 4) == engine.derive_seeds(3, 4) != engine.derive_seeds(4, 4)
     assert engine.derive_seeds(3, 4, stream=1) != engine.derive_seeds(3, 4)
+
+
+def test_refuting_threshold_of_an_unspecified_constant():
+    """p(c) = 100 e^{-c}; 5/5 failures reject exactly the claims p < 0.01^{1/5} (p-value p^5)."""
+    c = sp.Symbol("c", real=True)
+    p_crit = 0.01 ** 0.2
+    c_star = engine.refuting_threshold(("c", 100 * sp.exp(-c)), 5, 5)
+    assert c_star == pytest.approx(float(sp.log(100 / sp.Float(p_crit))), rel=1e-3)
+    assert engine.refuting_threshold(("c", sp.exp(-c) / 10 ** 6), 5, 5) == 0.0  # below p_crit for every c > 0
+
+
+def test_unspecified_constant_judged_at_its_infimum_unless_fixed():
+    """A wrong bound claimed with failure probability 1000 e^{-c}: at the infimum (c -> oo, p = 0) it
+    is refuted and the threshold c* = log(1000/p_crit) reported; --param c=1 (p >= 1) is vacuous,
+    --param c=20 (p ~ 2e-6) refuted without a threshold."""
+    c = sp.Symbol("c", real=True)
+    spec = band_spec(check=final_band(lo_factor=0.5), failure_probability=sp.Integer(0),
+                     failure_probability_in=("c", 1000 * sp.exp(-c)))
+    r = engine.run(spec, ctx())
+    n = r.evidence["draws"]
+    assert r.verdict is Verdict.REFUTED
+    expected = float(sp.log(1000 / sp.Float(engine._largest_rejected(n, n))))
+    assert r.evidence["unspecified_constant"]["refuted_for_above"] == pytest.approx(expected, rel=1e-3)
+    assert f"refuted for every c > {expected:.3g}" in r.summary
+    assert engine.run(spec, ctx(c=1)).verdict is Verdict.VACUOUS
+    fixed = engine.run(spec, ctx(c=20))
+    assert fixed.verdict is Verdict.REFUTED and "unspecified_constant" not in fixed.evidence
