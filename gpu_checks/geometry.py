@@ -197,6 +197,181 @@ def theory_units(groups: Groups, C: np.ndarray, Mid: np.ndarray, q: int) -> dict
             "persona_offset_mean": np.linalg.norm(Mid - b, axis=1).mean() / scale}
 
 
+CI_LEVEL = 0.95
+CI_RESAMPLES = 400
+BASIC = "basic reverse-percentile bootstrap"
+BAND = "bootstrap max-|t| band over personas or pairs, bias-corrected"
+# the values each statistic can take: interval ends are clipped to them
+RANGE = {"l_b": (0, np.inf), "v": (0, np.inf), "mean_cov_frobenius": (0, np.inf), "mean_sq_dist": (0, np.inf),
+         "figure3a_offdiag_mean": (-1, 1), "within_same": (-1, 1), "within_opposite": (-1, 1),
+         "c_norm": (0, np.inf), "cos": (-1, 1), "figure3b": (-1, 1)}
+
+
+def _prepare(groups: Groups, center: np.ndarray) -> list[dict]:
+    """Per cluster (personas in order, + then -), what the resampled statistics need: one matrix
+    [x | unit(x) | unit(x - center)] to average with resampling weights, |x|², and for the aligned
+    cluster the Gram matrix of x minus its own mean (centred quantities are translation invariant;
+    centring first avoids cancellation), its elementwise square and the norms |x|."""
+    pre = []
+    for xp, xm in groups.values():
+        for sign, x in ((1, xp), (-1, xm)):
+            entry = {"n": len(x), "d": x.shape[1], "Z": np.hstack([x, _unit(x), _unit(x - center)]),
+                     "sq": np.einsum("ij,ij->i", x, x)}
+            if sign > 0:
+                xc = x - x.mean(0)
+                G = xc @ xc.T
+                entry.update(G=G, G2=G * G, diagG=np.diag(G).copy(), r=np.linalg.norm(x, axis=1))
+            pre.append(entry)
+    return pre
+
+
+def _spread_weighted(e: dict, W: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """spread()'s ||Cov||_F and mean squared distance of one aligned cluster resampled with
+    multiplicities W [B, n], from its Gram matrix: with a = G w / n, c = wᵀ G w / n² and α = a - c/2,
+    (x_j - x̄_w)·(x_k - x̄_w) = G_jk - α_j - α_k, whose squares sum (weighted) to
+    wᵀ(G∘G)w + 2n w·α² + 2(w·α)² - 4 Σ_j w_j α_j (G w)_j; O(n²) per resample instead of O(n² d)."""
+    n = e["n"]
+    s = W @ e["r"] / n  # mean norm of the resample: the 'unit norm on average' scaling
+    Gw = W @ e["G"]
+    a = Gw / n
+    c = np.einsum("bj,bj->b", W, Gw) / n**2
+    alpha = a - c[:, None] / 2
+    sq = (np.einsum("bj,bj->b", W @ e["G2"], W) + 2 * n * np.einsum("bj,bj->b", W, alpha**2)
+          + 2 * np.einsum("bj,bj->b", W, alpha) ** 2 - 4 * np.einsum("bj,bj,bj->b", W, alpha, Gw))
+    frob = np.sqrt(np.maximum(sq, 0)) / (n - 1) / s**2
+    msd = np.einsum("bj,bj->b", W, e["diagG"] - 2 * a + c[:, None]) / n / s**2
+    return frob, msd
+
+
+def _resampled_statistics(pre: list[dict], weights: list[np.ndarray]) -> dict[str, np.ndarray]:
+    """The statistics of ``audit`` on the data resampled with multiplicities ``weights[k]`` [B, n_k]
+    (all ones: the point estimates). Scalars come back as [B], per-persona or per-pair ones as [B, p].
+    The centre of Figure 3b / the centred within-persona cosines is held at its full-sample value."""
+    P, d = len(pre) // 2, pre[0]["d"]
+    sums = [W @ e["Z"] for W, e in zip(weights, pre)]  # [B, 3d]: Σ w x, Σ w unit(x), Σ w unit(x - center)
+    n = np.array([e["n"] for e in pre], dtype=float)
+    mu = np.stack([s[:, :d] / e["n"] for s, e in zip(sums, pre)], axis=1)  # [B, 2P, d]
+    tr = np.stack([(W @ e["sq"] - e["n"] * np.einsum("bd,bd->b", mu[:, k], mu[:, k])) / (e["n"] - 1)
+                   for k, (W, e) in enumerate(zip(weights, pre))], axis=1)
+    C, Mid = (mu[:, 0::2] - mu[:, 1::2]) / 2, (mu[:, 0::2] + mu[:, 1::2]) / 2
+    cn = np.linalg.norm(C, axis=2)
+    scale = cn.mean(1)
+    U = C / np.maximum(cn, 1e-30)[:, :, None]
+    iu = np.triu_indices(P, 1)
+    spread_pp = [_spread_weighted(e, W) for W, e in zip(weights[0::2], pre[0::2])]
+    raw = np.stack([s[:, d:2 * d] for s in sums], axis=1)
+    cen = np.stack([s[:, 2 * d:] for s in sums], axis=1)
+    persona_raw, persona_cen = raw[:, 0::2] + raw[:, 1::2], cen[:, 0::2] + cen[:, 1::2]
+    npers = n[0::2] + n[1::2]
+    M3a = np.einsum("bad,bcd->bac", persona_raw, persona_raw) / np.outer(npers, npers)
+    M3b = np.einsum("bad,bcd->bac", persona_cen, persona_cen) / np.outer(npers, npers)
+    npl, nmi = n[0::2], n[1::2]
+    same = ((np.einsum("bpd,bpd->bp", cen[:, 0::2], cen[:, 0::2]) - npl) / (npl * (npl - 1))
+            + (np.einsum("bpd,bpd->bp", cen[:, 1::2], cen[:, 1::2]) - nmi) / (nmi * (nmi - 1))) / 2
+    return {"l_b": np.linalg.norm(Mid.mean(1), axis=1) / scale,
+            "v": np.sqrt(tr.mean(1) / d) / scale,
+            "mean_cov_frobenius": np.mean([f for f, _ in spread_pp], axis=0),
+            "mean_sq_dist": np.mean([m for _, m in spread_pp], axis=0),
+            "figure3a_offdiag_mean": (M3a.sum((1, 2)) - np.trace(M3a, axis1=1, axis2=2)) / max(P * (P - 1), 1),
+            "within_same": same.mean(1),
+            "within_opposite": (np.einsum("bpd,bpd->bp", cen[:, 0::2], cen[:, 1::2]) / (npl * nmi)).mean(1),
+            "c_norm": cn / scale[:, None],  # [B, P]
+            "cos": np.einsum("bad,bcd->bac", U, U)[:, iu[0], iu[1]],  # [B, P(P-1)/2], signed
+            "figure3b": M3b[:, iu[0], iu[1]]}
+
+
+def _band(point: np.ndarray, boot: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """Simultaneous intervals for the components of a vector statistic: centre 2 θ̂ - mean θ* (the
+    bootstrap's bias correction), half-width k·se with se the bootstrap standard deviation and k the
+    ``level`` quantile of max_j |θ*_j - mean θ*_j| / se_j, so all components are covered at once."""
+    mean, se = boot.mean(0), boot.std(0, ddof=1)
+    t = np.abs(boot - mean) / np.where(se > 0, se, 1.0)
+    k = np.quantile(t.max(1), level)
+    centre = 2 * point - mean
+    return centre - k * se, centre + k * se
+
+
+def _abs_interval(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Range of |x| for x in [lo, hi], componentwise."""
+    inner = np.where((lo <= 0) & (hi >= 0), 0.0, np.minimum(np.abs(lo), np.abs(hi)))
+    return inner, np.maximum(np.abs(lo), np.abs(hi))
+
+
+def confidence_intervals(groups: Groups, center: np.ndarray, seed: int, level: float = CI_LEVEL,
+                         resamples: int = CI_RESAMPLES) -> dict[str, dict]:
+    """Bootstrap confidence intervals of the geometry's estimates, resampling the statements of each
+    cluster C_{i,±} independently (scipy.stats.bootstrap with one sample per cluster). The samples
+    handed to scipy are the statements' indices; the statistic turns each resample into
+    multiplicities and evaluates every statistic from sufficient sums (means, Gram matrices), so a
+    resample costs matrix products instead of re-running the audit on 2P copied clusters.
+    Smooth scalars (l_b, v, spread, cosine means) get the basic bootstrap interval, which also
+    corrects the estimators' first-order bias (|ĉ_i| is inflated by sampling noise, ||Cov||_F by
+    d/n); extremes over personas or pairs (|c_i| range, max and mean |cos(c_i, c_j)|, Figure 3b's
+    max |off-diagonal|) come from a simultaneous band on the components, which covers all of them at
+    once and stays usable where the bootstrap of a maximum is not (ties, a true value 0, which a
+    percentile interval never reaches). Interval ends are clipped to the values a statistic can
+    take. The global mean is held fixed. Where the covariance is
+    near-isotropic and d/n is not small, ||Cov||_F keeps a second-order bias the basic interval does
+    not remove (about +3% at d/n = 1/2); where noise dominates |ĉ_i| (d v² / n near |c_i|², as in
+    the 20-statement embedded demonstration set) the first-order correction falls short."""
+    pre = _prepare(groups, center)
+    sizes = [e["n"] for e in pre]
+    scalars = ("l_b", "v", "mean_cov_frobenius", "mean_sq_dist", "figure3a_offdiag_mean",
+               "within_same", "within_opposite")
+    vectors = ("c_norm", "cos", "figure3b")
+    point = _resampled_statistics(pre, [np.ones((1, m)) for m in sizes])
+    widths = [1] * len(scalars) + [point[k].shape[1] for k in vectors]
+    cuts = np.cumsum([0] + widths)
+
+    def statistic(*idx, axis=-1):
+        single = idx[0].ndim == 1
+        weights = []
+        for i, m in zip(idx, sizes):
+            i = np.atleast_2d(i)
+            flat = (i + m * np.arange(len(i))[:, None]).ravel()
+            weights.append(np.bincount(flat, minlength=len(i) * m).reshape(len(i), m).astype(float))
+        st = _resampled_statistics(pre, weights)
+        out = np.concatenate([st[k][:, None] for k in scalars] + [st[k] for k in vectors], axis=1).T
+        return out[:, 0] if single else out
+
+    res = stats.bootstrap([np.arange(m) for m in sizes], statistic, n_resamples=resamples, batch=50,
+                          vectorized=True, method="basic", confidence_level=level,
+                          rng=np.random.default_rng([seed, 3]))  # a stream of its own
+    lo, hi = res.confidence_interval
+    ci = {k: [float(max(lo[j], RANGE[k][0])), float(min(hi[j], RANGE[k][1]))] for j, k in enumerate(scalars)}
+    dist = res.bootstrap_distribution
+    band = {}
+    for j, k in enumerate(vectors, start=len(scalars)):
+        if widths[j] == 0:
+            continue
+        b_lo, b_hi = _band(point[k][0], dist[cuts[j]:cuts[j + 1]].T, level)
+        band[k] = np.clip(b_lo, *RANGE[k]), np.clip(b_hi, *RANGE[k])
+    meta = {"level": level, "resamples": resamples, "seed": seed,
+            "resampling": "statements within each cluster C_{i,±}, independently (scipy.stats.bootstrap)"}
+    out = {"theory_units": {"l_b": ci["l_b"], "v": ci["v"]},
+           "spread": {"mean_cov_frobenius": ci["mean_cov_frobenius"], "mean_sq_dist": ci["mean_sq_dist"]},
+           "figure3a": {"offdiag_mean": ci["figure3a_offdiag_mean"]},
+           "within_persona": {"mean_cos_same_cluster": ci["within_same"],
+                              "mean_cos_opposite_cluster": ci["within_opposite"]},
+           "concept_directions": {}, "figure3b": {}}
+    method = {k: BASIC for block in out.values() for k in block}
+    lo_n, hi_n = band["c_norm"]
+    out["theory_units"].update(c_norm_min=[float(lo_n.min()), float(hi_n.min())],
+                               c_norm_max=[float(lo_n.max()), float(hi_n.max())])
+    for block, key, name in (("concept_directions", "cos", "abs_cos"), ("figure3b", "figure3b", None)):
+        if key not in band:
+            continue
+        a_lo, a_hi = _abs_interval(*band[key])
+        if name:
+            out[block].update({f"max_{name}": [float(a_lo.max()), float(a_hi.max())],
+                               f"mean_{name}": [float(a_lo.mean()), float(a_hi.mean())]})
+        else:
+            out[block]["offdiag_max_abs"] = [float(a_lo.max()), float(a_hi.max())]
+    method.update({k: BAND for b in ("concept_directions", "figure3b") for k in out[b]})
+    method.update(c_norm_min=BAND, c_norm_max=BAND)
+    return {name: {**block, **meta, "method": {k: method[k] for k in block}} for name, block in out.items()}
+
+
 def token_sharing(responses: dict[str, list[tuple[str, str]]]) -> dict:
     """Z of Section 3: the most values (cluster pairs) whose fixed responses contain one token;
     ``responses[value]`` lists the (y_w, y_l) of its clusters."""
@@ -245,7 +420,8 @@ def audit(groups: Groups, q: int, seed: int, shuffles: int = 20) -> dict:
                "delta_frame": delta_frame(C, b) if len(C) < C.shape[1] else None,
                "noise_floor": noise_floor(groups, shuffles, seed)}
     yes_no = {n: [(" Yes", " No"), (" No", " Yes")] for n in names}
-    return {
+    ci = confidence_intervals(groups, gmean, seed)
+    out = {
         "personas": names,
         "figure3a": fig3a,
         "figure3b": fig3b,
@@ -256,3 +432,6 @@ def audit(groups: Groups, q: int, seed: int, shuffles: int = 20) -> dict:
         "theory_units": theory_units(groups, C, Mid, q),
         "token_sharing": token_sharing(yes_no),
     }
+    for name, block in ci.items():
+        (out["within_persona"]["centered"] if name == "within_persona" else out[name])["ci"] = block
+    return out

@@ -1,12 +1,17 @@
-"""Measured statistic against a required bound: "holds" or "fails by a factor of X".
+"""Measured statistic against a required bound: "holds", "fails by a factor of X" or undecided.
 
-Bounds are sympy expressions (e.g. ``1/(32*sqrt(Q))`` at the measured Q); the measured float is
-taken exactly (``sympy.Rational(float)``) and the comparison is decided by sympy, not by a float
-tolerance. The factor is how far the measured value is outside the bound (measured/upper bound or
-lower bound/measured), so "fails by a factor of 12" means twelve times too large (or too small).
-Verdict names are those of :class:`dpoverify.verdicts.Verdict`: a measured violation is REFUTED
-(for the model and data named in the summary), a satisfied bound is NO_COUNTEREXAMPLE (an audit of
-one model cannot prove a claim about all), missing statistics are UNDECIDED.
+Bounds are sympy expressions (e.g. ``1/(32*sqrt(Q))`` at the measured Q); measured floats and the
+ends of their confidence interval are taken exactly (``sympy.Rational(float)``) and every comparison
+is decided by sympy, not by a float tolerance. A statistic with a confidence interval (the audit's
+bootstrap intervals, the scaling fits' t intervals) fails only when the whole interval lies on the
+wrong side of the bound, and the factor it fails by is then taken at the interval's end nearest the
+bound (measured/upper bound or lower bound/measured): the conservative factor, reported beside the
+point estimate's. It holds only when the whole interval lies inside; an interval across a bound
+leaves it undecided. Results files without intervals (older dpoverify) are judged on the point
+estimate, and the summary says so. Verdict names are those of :class:`dpoverify.verdicts.Verdict`:
+a measured violation is REFUTED (for the model and data named in the summary), a satisfied bound is
+NO_COUNTEREXAMPLE (an audit of one model cannot prove a claim about all), a straddled bound or a
+missing statistic is UNDECIDED.
 """
 from __future__ import annotations
 
@@ -34,42 +39,116 @@ def exact(x: Any) -> sp.Expr:
     return sp.Rational(x) if isinstance(x, (int, float)) else sp.sympify(x)
 
 
+NO_CI = "no CI in this results file (made by an older dpoverify)"
+
+
 @dataclass(frozen=True)
-class Comparison:
-    holds: bool
-    factor: float  # >= 1 when it fails: how far outside the bound
-    measured: float
-    lo: float | None
-    hi: float | None
+class Interval:
+    lo: float
+    hi: float
+    label: str  # e.g. "95% CI (basic reverse-percentile bootstrap, 400 resamples, seed 0)"
 
     @property
     def text(self) -> str:
-        return "holds" if self.holds else f"fails by a factor of {self.factor:.3g}"
+        return f"{self.label} [{self.lo:.3g}, {self.hi:.3g}]"
+
+
+class _NotStored:
+    """Stands for the interval of a sampled statistic that an older results file does not hold."""
+
+    def __repr__(self) -> str:
+        return "NOT_STORED"
+
+
+NOT_STORED = _NotStored()
+
+
+def interval(block: dict, key: str) -> Interval | _NotStored:
+    """The confidence interval the audit stored beside ``block[key]`` (NOT_STORED in older files)."""
+    ci = block.get("ci") if isinstance(block, dict) else None
+    if not isinstance(ci, dict) or ci.get(key) is None:
+        return NOT_STORED
+    lo, hi = ci[key]
+    method = ci.get("method")
+    method = method.get(key, "") if isinstance(method, dict) else method or ""
+    extra = "".join(f", {ci[k]} {k}" if k != "seed" else f", seed {ci[k]}" for k in ("resamples", "seed") if k in ci)
+    return Interval(lo, hi, f"{ci.get('level', 0.95):.0%} CI ({method}{extra})")
+
+
+@dataclass(frozen=True)
+class Comparison:
+    status: str  # "holds" | "fails" | "straddles"
+    factor: float  # >= 1 when it fails: how far outside the bound the CI end nearest it lies
+    point_factor: float  # the same for the point estimate
+    measured: float
+    lo: float | None
+    hi: float | None
+    ci: Interval | _NotStored | None = None  # None: an exact quantity (a dimension, a count)
+
+    @property
+    def holds(self) -> bool:
+        return self.status == "holds"
+
+    @property
+    def text(self) -> str:
+        if not isinstance(self.ci, Interval):
+            base = "holds" if self.holds else f"fails by a factor of {self.factor:.3g}"
+            return base if self.ci is None else f"{base} (point estimate; {NO_CI})"
+        beside = ("" if self.ci.lo <= self.measured <= self.ci.hi else
+                  "; the interval lies beside the point estimate: the estimate's sampling bias, which the "
+                  "interval corrects, exceeds its spread")
+        if self.status == "holds":
+            return f"holds (the whole {self.ci.text} lies inside{beside})"
+        if self.status == "fails":
+            return (f"fails by a factor of {self.factor:.3g} at the end of the {self.ci.text} nearest the "
+                    f"bound (point estimate: {self.point_factor:.3g}{beside})")
+        return f"undecided: the {self.ci.text} straddles the bound (point estimate {self.measured:.3g}{beside})"
 
     @property
     def verdict(self) -> str:
-        return "NO_COUNTEREXAMPLE" if self.holds else "REFUTED"
+        return {"holds": "NO_COUNTEREXAMPLE", "fails": "REFUTED", "straddles": "UNDECIDED"}[self.status]
 
     def evidence(self) -> dict:
-        return {"measured": self.measured, "lower_bound": self.lo, "upper_bound": self.hi,
-                "holds": self.holds, "factor": self.factor, "decided_by": "sympy, exact rationals"}
+        ev = {"measured": self.measured, "lower_bound": self.lo, "upper_bound": self.hi,
+              "holds": self.holds, "status": self.status, "factor": self.factor,
+              "point_factor": self.point_factor, "decided_by": "sympy, exact rationals"}
+        if isinstance(self.ci, Interval):
+            ev["ci"] = {"lo": self.ci.lo, "hi": self.ci.hi, "label": self.ci.label}
+        elif self.ci is NOT_STORED:
+            ev["ci"] = NO_CI
+        return ev
 
 
-def compare(measured: float, lo: Any = None, hi: Any = None) -> Comparison:
-    """Is lo <= measured <= hi (either end may be None)? Decided exactly."""
-    m = exact(measured)
-    lo_e = None if lo is None else exact(lo)
-    hi_e = None if hi is None else exact(hi)
+def _outside(m: sp.Expr, lo_e, hi_e) -> tuple[bool, bool, float]:
+    """(above, below, factor) of an exact value against exact bounds."""
     above = hi_e is not None and bool(m > hi_e)
     below = lo_e is not None and bool(m < lo_e)
     if above:
-        factor = float(m / hi_e) if hi_e > 0 else float("inf")
-    elif below:
-        factor = float(lo_e / m) if m > 0 else float("inf")
+        return True, False, float(m / hi_e) if hi_e > 0 else float("inf")
+    if below:
+        return False, True, float(lo_e / m) if m > 0 else float("inf")
+    return False, False, 1.0
+
+
+def compare(measured: float, lo: Any = None, hi: Any = None, ci: Interval | _NotStored | None = None) -> Comparison:
+    """Is lo <= measured <= hi (either end may be None)? Decided exactly on the whole confidence
+    interval ``ci`` when there is one, else on the measured value (``ci=None``: an exact quantity;
+    ``NOT_STORED``: a sampled one whose interval the results file lacks, said in the text)."""
+    lo_e = None if lo is None else exact(lo)
+    hi_e = None if hi is None else exact(hi)
+    p_above, p_below, point_factor = _outside(exact(measured), lo_e, hi_e)
+    if not isinstance(ci, Interval):
+        status = "fails" if p_above or p_below else "holds"
+        factor = point_factor
     else:
-        factor = 1.0
-    return Comparison(not (above or below), factor, float(measured),
-                      None if lo_e is None else float(lo_e), None if hi_e is None else float(hi_e))
+        lo_above, lo_below, f_above = _outside(exact(ci.lo), lo_e, hi_e)  # the end nearest an upper bound
+        hi_above, hi_below, f_below = _outside(exact(ci.hi), lo_e, hi_e)  # the end nearest a lower bound
+        if lo_above or hi_below:  # the whole interval beyond one bound
+            status, factor = "fails", f_above if lo_above else f_below
+        else:
+            status, factor = ("straddles" if hi_above or lo_below else "holds"), 1.0
+    return Comparison(status, factor, point_factor, float(measured),
+                      None if lo_e is None else float(lo_e), None if hi_e is None else float(hi_e), ci)
 
 
 def model_name(config: dict) -> str:

@@ -30,14 +30,16 @@ Top level::
 
   personas                  [names]
   readout                   the read-out used
-  figure3a                  {matrix, offdiag_mean, offdiag_min, offdiag_max, diag_mean}
+  figure3a                  {matrix, offdiag_mean, offdiag_min, offdiag_max, diag_mean, ci {offdiag_mean, ...}}
                             mean pairwise cosine of statements of persona a vs persona b
                             (diagonal excludes self-pairs) -- Figure 3a / 6a
   figure3b                  same after subtracting the global mean embedding -- Figure 3b / 6b,
                             plus offdiag_max_abs and forced_offdiag_mean = -diag_mean/(P-1): the
-                            value the off-diagonal mean is (nearly) forced to by construction
+                            value the off-diagonal mean is (nearly) forced to by construction;
+                            ci {offdiag_max_abs, ...}
   within_persona            {raw, centered}: each {mean_cos_same_cluster, mean_cos_opposite_cluster}
-                            (centered: global mean subtracted; the theory predicts +-1/(1+dv^2))
+                            (centered: global mean subtracted; the theory predicts +-1/(1+dv^2));
+                            centered also has ci {mean_cos_same_cluster, mean_cos_opposite_cluster, ...}
   concept_directions        c_i = (mean C_{i,+} - mean C_{i,-})/2:
                             {cos_matrix, max_abs_cos, mean_abs_cos, norms {name: |c_i|},
                              delta_lower (= max |cos|, Lemma C.2: δ >= it),
@@ -46,25 +48,36 @@ Top level::
                              delta_frame (an upper bound on the least δ of Definition C.1, from
                              the closest orthonormal frame orthogonal to b),
                              noise_floor {norm_mean, norm_p95, max_abs_cos_mean, max_abs_cos_p95,
-                                          mean_abs_cos_mean, shuffles}}
+                                          mean_abs_cos_mean, shuffles},
+                             ci {max_abs_cos, mean_abs_cos, ...}}  (see "ci" below)
                             the floor comes from seeded shuffles of Yes/No labels within persona
   spread                    Appendix E on aligned statements, each persona scaled to unit norm on
                             average: {mean_cov_frobenius, mean_sq_dist, per_persona {name: [f, m]},
                             participation_ratio_mean (trace^2 / ||Cov||_F^2),
                             participation_ratio_isotropic (its expectation under v^2 I_d), dim,
-                            sphericity {test, alpha, n_tests, rejected_holm, min_p, median_p}}
-  normality                 {test: "scipy.stats.normaltest (D'Agostino-Pearson)", directions,
+                            sphericity {test, alpha, n_tests, rejected_holm, min_p, median_p},
+                            ci {mean_cov_frobenius, mean_sq_dist, ...}}
+  normality                 {test: "scipy.stats.shapiro (Shapiro-Wilk), Holm-corrected", directions,
                              n_tests, alpha, rejected_holm, min_p, median_p, fraction_rejected_raw}
                             on projections of each aligned cluster onto its top principal axes and
                             seeded random directions, Holm-corrected over all tests
   theory_units              fitted N(b ± c_i, v^2 I_d), scaled so mean |c_i| = 1:
                             {scale, l_b, c_norm_min, c_norm_max, v, d, Q, persona_offset_mean
-                             (mean |b_i - b|, b_i the persona's own midpoint), dv2}
+                             (mean |b_i - b|, b_i the persona's own midpoint), dv2,
+                             ci {l_b, v, c_norm_min, c_norm_max, ...}}
   eq3_rates                 Lemma 4.1 at t = 0 on the train split of each K's value set:
                             {k, rate_per_lr (β²|m|², m = mean of s_j g(x_j)), exponent (log-log fit)}
                             -- the margin growth rate eq. 3 predicts from the measured embeddings
   token_sharing             {Z, counted_over, tokens {token: values using it}, distinct_response_sets,
                              values}
+
+  ci (in the blocks above; absent in files of dpoverify before the intervals): bootstrap confidence
+  intervals of the block's estimates, {<statistic>: [lo, hi], level (0.95), resamples (400), seed
+  (the audit's; its own random stream), resampling (statements within each cluster C_{i,±},
+  independently, scipy.stats.bootstrap), method {<statistic>: "basic reverse-percentile bootstrap"
+  for l_b, v, the spread statistics and the mean cosines | "bootstrap max-|t| band over personas or
+  pairs, bias-corrected" for c_norm_min/max, max_abs_cos, mean_abs_cos, figure3b offdiag_max_abs}}.
+  The global mean (Figure 3b, centred cosines) is held at its full-sample value.
 
 ``dpo``:
 
@@ -77,9 +90,13 @@ Top level::
                  margin_rate: least-squares slope of train rewards/margins against step over the
                  first half of the run (the regime t <= tau_1 of Theorem 4.2)
   scaling {k, margin_rate, test_error,
-           rate_fit {exponent, intercept, stderr, r2, ci95 [lo, hi]},   log rate = a + exponent log K
+           rate_fit {exponent, intercept, stderr, r2, ci95 [lo, hi], ci_method, n_points},
+                                                                        log rate = a + exponent log K
            trend {test, tau, p_one_sided, strictly_decreasing},        rate against K (Kendall)
-           error_fit_linear {slope, intercept, r2}, error_fit_logk {slope, intercept, r2}}
+           error_fit_linear {slope, intercept, r2, stderr, ci95, ci_method, n_points},
+           error_fit_logk {same}}
+         ci95: slope ± t_{0.975, n-2} stderr (scipy.stats.linregress; n = number of K, 5 by default,
+         so 3 degrees of freedom); ci_method says so. Files before it lack ci95 in the error fits.
 """
 from __future__ import annotations
 

@@ -20,11 +20,21 @@ def margin_rate(log: list[dict]) -> float:
     return float(np.polyfit(s, m, 1)[0])
 
 
+CI_LEVEL = 0.95
+
+
 def _fit(x: np.ndarray, y: np.ndarray) -> dict:
+    """Least squares y = intercept + slope x (scipy.stats.linregress) with a t interval for the slope:
+    slope ± t_{n-2} stderr -- it assumes independent Gaussian residuals, and with n = 5 values of K
+    it rests on 3 degrees of freedom."""
     if len(x) < 3 or np.ptp(y) == 0:
-        return {"slope": None, "intercept": None, "r2": None, "stderr": None}
+        return {"slope": None, "intercept": None, "r2": None, "stderr": None, "ci95": None}
     fit = stats.linregress(x, y)
-    return {"slope": fit.slope, "intercept": fit.intercept, "r2": fit.rvalue ** 2, "stderr": fit.stderr}
+    t = stats.t.ppf((1 + CI_LEVEL) / 2, len(x) - 2)
+    return {"slope": fit.slope, "intercept": fit.intercept, "r2": fit.rvalue ** 2, "stderr": fit.stderr,
+            "ci95": [fit.slope - t * fit.stderr, fit.slope + t * fit.stderr], "n_points": len(x),
+            "ci_method": f"t interval, scipy.stats.linregress stderr, {len(x) - 2} degrees of freedom "
+                         f"from {len(x)} values of K"}
 
 
 def summarize(runs: dict[str, dict]) -> dict:
@@ -44,12 +54,9 @@ def summarize(runs: dict[str, dict]) -> dict:
     if np.all(rate > 0):
         f = _fit(logk, np.log(rate))
         if f["slope"] is not None:
-            t = stats.t.ppf(0.975, len(ks) - 2)
             out["rate_fit"] = {"exponent": f["slope"], "intercept": f["intercept"], "r2": f["r2"],
-                               "stderr": f["stderr"],
-                               "ci95": [f["slope"] - t * f["stderr"], f["slope"] + t * f["stderr"]],
-                               "model": "log rate = intercept + exponent * log K"}
+                               "stderr": f["stderr"], "ci95": f["ci95"], "ci_method": f["ci_method"],
+                               "n_points": f["n_points"], "model": "log rate = intercept + exponent * log K"}
     out["error_fit_linear"] = _fit(np.array(ks, dtype=float), err)
     out["error_fit_logk"] = _fit(logk, err)
     return out
-

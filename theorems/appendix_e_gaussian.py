@@ -13,7 +13,7 @@ import sympy as sp
 
 from dpoverify.claims import Claim, Kind, Obligation, Source, Statement
 from dpoverify.specs import EmpiricalAudit
-from gpu_checks.judging import compare, context, get
+from gpu_checks.judging import compare, context, get, interval
 from theorems import _notation as nt
 
 R = sp.Rational
@@ -30,26 +30,33 @@ def _ctx(doc):
 
 def judge_reproduce(doc):
     sp_ = get(doc, "geometry.spread")
-    cf = compare(sp_["mean_cov_frobenius"], hi=PAPER_FROB)
-    cm = compare(sp_["mean_sq_dist"], hi=PAPER_MSD)
-    worst = cf if cf.factor >= cm.factor else cm
-    holds = cf.holds and cm.holds
-    return ("NO_COUNTEREXAMPLE" if holds else "REFUTED",
+    cf = compare(sp_["mean_cov_frobenius"], hi=PAPER_FROB, ci=interval(sp_, "mean_cov_frobenius"))
+    cm = compare(sp_["mean_sq_dist"], hi=PAPER_MSD, ci=interval(sp_, "mean_sq_dist"))
+    if cf.holds and cm.holds:
+        verdict, text = "NO_COUNTEREXAMPLE", f"holds (spread no larger than the paper reports): ||Cov||_F {cf.text}; squared distance {cm.text}"
+    elif "fails" in (cf.status, cm.status):
+        worst = max((c for c in (cf, cm) if c.status == "fails"), key=lambda c: c.factor)
+        verdict, text = "REFUTED", ("||Cov||_F " if worst is cf else "squared distance ") + worst.text
+    else:
+        verdict = "UNDECIDED"
+        text = "; ".join(f"{n} {c.text}" for n, c in (("||Cov||_F", cf), ("squared distance", cm)) if not c.holds)
+    return (verdict,
             f"mean ||Cov||_F = {sp_['mean_cov_frobenius']:.3g} (paper 0.058), mean squared distance "
-            f"{sp_['mean_sq_dist']:.3g} (paper 0.227) -> "
-            f"{'holds (spread no larger than the paper reports)' if holds else worst.text}{_ctx(doc)}",
+            f"{sp_['mean_sq_dist']:.3g} (paper 0.227) -> {text}{_ctx(doc)}",
             {"frobenius": cf.evidence(), "mean_sq_dist": cm.evidence()})
 
 
 def _theorem_spread(bound, theorems):
     def judge(doc):
+        sp_ = get(doc, "geometry.spread")
         msd = get(doc, "geometry.spread.mean_sq_dist")
-        c = compare(msd, hi=bound)
+        c = compare(msd, hi=bound, ci=interval(sp_, "mean_sq_dist"))
         paper = compare(float(PAPER_MSD), hi=bound)
+        paper_text = "holds" if paper.holds else f"fails by a factor of {paper.factor:.3g}"
         return (c.verdict,
                 f"mean squared distance {msd:.3g} against the most the hypotheses of {theorems} allow, "
                 f"{sp.sstr(bound)} = {float(bound):.4g} -> {c.text}; the paper's own 0.227 "
-                f"{paper.text}{_ctx(doc)}",
+                f"{paper_text}{_ctx(doc)}",
                 {**c.evidence(), "paper_value": float(PAPER_MSD), "paper_holds": paper.holds,
                  "paper_factor": paper.factor})
     return judge

@@ -11,7 +11,7 @@ import sympy as sp
 
 from dpoverify.claims import Claim, Kind, Obligation, Source, Statement
 from dpoverify.specs import EmpiricalAudit
-from gpu_checks.judging import compare, context, get
+from gpu_checks.judging import NO_CI, NOT_STORED, Interval, compare, context, get, interval
 from theorems import _notation as nt
 
 S = nt.SYM
@@ -33,8 +33,9 @@ def _ctx(doc):
 
 
 def judge_cross_cosine(doc):
+    f = get(doc, "geometry.figure3a")
     m = get(doc, "geometry.figure3a.offdiag_mean")
-    c = compare(m, COS_CROSS_LO, COS_CROSS_HI)
+    c = compare(m, COS_CROSS_LO, COS_CROSS_HI, interval(f, "offdiag_mean"))
     return (c.verdict,
             f"mean cross-persona cosine {m:.3f} (Figure 3a: 'high'); the theorems' geometry allows "
             f"[{float(COS_CROSS_LO):.4f}, {float(COS_CROSS_HI):.2f}] -> {c.text}{_ctx(doc)}",
@@ -43,7 +44,7 @@ def judge_cross_cosine(doc):
 
 def judge_l_b(doc):
     tu = get(doc, "geometry.theory_units")
-    c = compare(tu["l_b"], L_B_LO, L_B_HI)
+    c = compare(tu["l_b"], L_B_LO, L_B_HI, interval(tu, "l_b"))
     return (c.verdict,
             f"fitted l_b = |b|/|c_i| = {tu['l_b']:.3g}, required 1/4 <= l_b <= 1/2 -> {c.text}; "
             f"persona midpoints scatter by {tu['persona_offset_mean']:.3g} around b (the theory: 0){_ctx(doc)}",
@@ -54,7 +55,7 @@ def judge_fig3b(doc):
     f = get(doc, "geometry.figure3b")
     Z = get(doc, "geometry.token_sharing.Z")
     bound = DELTA_MAX.subs(S["Z"], Z)
-    c = compare(f["offdiag_max_abs"], hi=bound)
+    c = compare(f["offdiag_max_abs"], hi=bound, ci=interval(f, "offdiag_max_abs"))
     return (c.verdict,
             f"after subtracting the mean: max |off-diagonal| {f['offdiag_max_abs']:.3g} against the "
             f"'nearly orthogonal' tolerance of Theorems C.5/C.6, δ <= {float(bound):.2g} -> {c.text}. "
@@ -69,24 +70,29 @@ def judge_concept_orthogonality(doc):
     cd = get(doc, "geometry.concept_directions")
     Z = get(doc, "geometry.token_sharing.Z")
     bound = DELTA_MAX.subs(S["Z"], Z)
-    point = compare(cd["delta_lower"], hi=bound)
-    sure = compare(cd["delta_lower_confident"], hi=bound)
-    if point.holds:
-        verdict, text = "NO_COUNTEREXAMPLE", "holds"
-    elif not sure.holds:
-        verdict, text = "REFUTED", f"fails by a factor of {point.factor:.3g} (beyond sampling error: {sure.factor:.3g})"
-    else:
-        verdict, text = "UNDECIDED", "exceeds the tolerance, but within the sampling error of the c_i"
+    ci = interval(cd, "max_abs_cos")
+    point = compare(cd["max_abs_cos"], hi=bound, ci=ci)
+    if isinstance(ci, Interval):
+        verdict, text = point.verdict, point.text
+        sure = None
+    else:  # an older results file: its allowance for sampling error stands in for the interval
+        sure = compare(cd["delta_lower_confident"], hi=bound)
+        if point.holds:
+            verdict, text = "NO_COUNTEREXAMPLE", point.text
+        elif not sure.holds:
+            verdict, text = "REFUTED", f"{point.text}; beyond sampling error: fails by {sure.factor:.3g}"
+        else:
+            verdict, text = "UNDECIDED", f"exceeds the tolerance, but within the sampling error of the c_i ({point.text})"
     nf = cd["noise_floor"]
     frame = cd.get("delta_frame")
     frame_txt = "" if frame is None else (
         f"; Definition C.1 frame gives δ <= {frame:.3g}" + (" (no δ < 1/2 fits)" if frame >= 0.5 else ""))
     return (verdict,
-            f"concept directions c_i: max |cos(c_i, c_j)| = {cd['max_abs_cos']:.3g} (so δ >= it, Lemma C.2; "
-            f">= {cd['delta_lower_confident']:.3g} allowing for sampling error) against δ <= min(εv/8, 1/4) "
-            f"<= {float(bound):.2g} (Z = {Z}) -> {text}{frame_txt}; shuffled-label floor "
-            f"{nf['max_abs_cos_mean']:.3g} (95%: {nf['max_abs_cos_p95']:.3g}){_ctx(doc)}",
-            {**point.evidence(), "confident": sure.evidence(), "mean_abs_cos": cd["mean_abs_cos"],
+            f"concept directions c_i: max |cos(c_i, c_j)| = {cd['max_abs_cos']:.3g} (so δ >= it, Lemma C.2) "
+            f"against δ <= min(εv/8, 1/4) <= {float(bound):.2g} (Z = {Z}) -> {text}{frame_txt}; "
+            f"shuffled-label floor {nf['max_abs_cos_mean']:.3g} (95%: {nf['max_abs_cos_p95']:.3g}){_ctx(doc)}",
+            {**point.evidence(), "confident": None if sure is None else sure.evidence(),
+             "delta_lower_confident": cd["delta_lower_confident"], "mean_abs_cos": cd["mean_abs_cos"],
              "delta_frame": frame, "noise_floor": nf})
 
 
@@ -106,8 +112,13 @@ def judge_sign_structure(doc):
     w = get(doc, "geometry.within_persona.centered")
     tu = get(doc, "geometry.theory_units")
     predicted = -1 / (1 + tu["dv2"])
-    c = compare(w["mean_cos_opposite_cluster"], hi=0)
-    text = c.text if c.holds else "fails (wrong sign)"
+    c = compare(w["mean_cos_opposite_cluster"], hi=0, ci=interval(w, "mean_cos_opposite_cluster"))
+    if c.status != "fails":
+        text = c.text
+    elif c.ci is NOT_STORED:
+        text = f"fails (wrong sign; point estimate; {NO_CI})"
+    else:
+        text = f"fails (wrong sign: the whole {c.ci.text} lies above 0)"
     return (c.verdict,
             f"after removing the mean, aligned vs misaligned statements of a persona have cosine "
             f"{w['mean_cos_opposite_cluster']:.3g} (same cluster {w['mean_cos_same_cluster']:.3g}); "
@@ -119,7 +130,7 @@ def _v_judge(bound_expr, theorems: str):
     def judge(doc):
         tu = get(doc, "geometry.theory_units")
         bound = bound_expr.subs(S["Q"], tu["Q"])
-        c = compare(tu["v"], hi=bound)
+        c = compare(tu["v"], hi=bound, ci=interval(tu, "v"))
         return (c.verdict,
                 f"per-dimension spread v = {tu['v']:.3g} (|c_i| = 1 units, d = {tu['d']}) against "
                 f"v <= {sp.sstr(bound_expr)} = {float(bound):.3g} at Q = {tu['Q']} ({theorems}) -> {c.text}{_ctx(doc)}",

@@ -104,11 +104,126 @@ def test_token_sharing_counts_values_per_token():
 def test_holm_and_exact_comparison():
     assert geometry.holm(np.array([0.001, 0.004, 0.03]), 0.01) == 2
     assert geometry.holm(np.array([0.02, 0.5]), 0.01) == 0
-    c = judging.compare(0.25, lo=0.25, hi=0.5)
+    c = judging.compare(0.25, lo=0.25, hi=0.5)  # an exact quantity: no interval, no note
     assert c.holds and c.text == "holds"
     c = judging.compare(0.5000000001, hi=0.5)  # decided exactly, not within a float tolerance
     assert not c.holds and c.factor == pytest.approx(1.0)
     assert judging.compare(0.1, lo=0.25).text == "fails by a factor of 2.5"
+    old = judging.compare(0.1, lo=0.25, ci=judging.NOT_STORED)  # a sampled statistic from an older file
+    assert old.verdict == "REFUTED" and judging.NO_CI in old.text
+
+
+def test_comparison_of_an_interval_is_exact_at_its_ends():
+    ci = lambda lo, hi: judging.Interval(lo, hi, "95% CI (test)")  # noqa: E731
+    assert judging.compare(0.4, hi=0.5, ci=ci(0.3, 0.5)).verdict == "NO_COUNTEREXAMPLE"
+    c = judging.compare(0.4, hi=0.5, ci=ci(0.3, 0.5000000001))  # the end is past the bound, exactly
+    assert c.verdict == "UNDECIDED" and "straddles" in c.text and "95% CI (test) [0.3, 0.5]" in c.text
+    c = judging.compare(2.0, lo=0.25, hi=0.5, ci=ci(1.5, 2.5))  # wholly above: factor at the nearer end
+    assert c.verdict == "REFUTED" and c.factor == pytest.approx(3.0) and c.point_factor == pytest.approx(4.0)
+    c = judging.compare(0.1, lo=0.25, hi=0.5, ci=ci(0.05, 0.125))  # wholly below
+    assert c.verdict == "REFUTED" and c.factor == pytest.approx(2.0) and "point estimate: 2.5" in c.text
+    assert judging.compare(0.3, lo=0.25, hi=0.5, ci=ci(0.2, 0.6)).verdict == "UNDECIDED"  # across both
+
+
+def _without_ci(doc):
+    g = doc["geometry"]
+    for block in (g["theory_units"], g["spread"], g["concept_directions"], g["figure3a"], g["figure3b"],
+                  g["within_persona"]["centered"]):
+        del block["ci"]
+    return doc
+
+
+def test_resampled_statistics_at_unit_weights_are_the_point_estimates():
+    groups, q, _ = theory_groups(K=5, d=40, n=100, v=0.05, seed=1)
+    geo = doc_for(groups, q)["geometry"]
+    center = np.concatenate([np.concatenate(p) for p in groups.values()]).mean(0)
+    pre = geometry._prepare(groups, center)
+    st = {k: v[0] for k, v in geometry._resampled_statistics(pre, [np.ones((1, e["n"])) for e in pre]).items()}
+    tu, sp_, w = geo["theory_units"], geo["spread"], geo["within_persona"]["centered"]
+    for got, want in ((st["l_b"], tu["l_b"]), (st["v"], tu["v"]), (st["c_norm"].min(), tu["c_norm_min"]),
+                      (st["c_norm"].max(), tu["c_norm_max"]), (st["mean_cov_frobenius"], sp_["mean_cov_frobenius"]),
+                      (st["mean_sq_dist"], sp_["mean_sq_dist"]), (np.abs(st["cos"]).max(), geo["concept_directions"]["max_abs_cos"]),
+                      (np.abs(st["cos"]).mean(), geo["concept_directions"]["mean_abs_cos"]),
+                      (st["figure3a_offdiag_mean"], geo["figure3a"]["offdiag_mean"]),
+                      (np.abs(st["figure3b"]).max(), geo["figure3b"]["offdiag_max_abs"]),
+                      (st["within_same"], w["mean_cos_same_cluster"]), (st["within_opposite"], w["mean_cos_opposite_cluster"])):
+        assert got == pytest.approx(want, rel=1e-9, abs=1e-12)
+    # a resample as multiplicities gives what spread() gives on the resampled statements themselves
+    xp = groups["value-00"][0]
+    idx = np.random.default_rng(3).integers(0, len(xp), len(xp))
+    frob, msd = geometry._spread_weighted(pre[0], np.bincount(idx, minlength=len(xp))[None].astype(float))
+    direct = geometry.spread({"a": (xp[idx], xp[idx])})
+    assert frob[0] == pytest.approx(direct["mean_cov_frobenius"], rel=1e-9)
+    assert msd[0] == pytest.approx(direct["mean_sq_dist"], rel=1e-9)
+
+
+def test_bootstrap_intervals_cover_the_theory_models_parameters():
+    """Data drawn from N(b ± c_i, v² I_d): over a handful of seeds each 95% interval covers the true
+    value of its parameter in most runs (a loose check of calibration: a percentile bootstrap misses
+    ||Cov||_F, whose estimate is biased by d/n, in every run; so would a percentile interval of the
+    max |cos| = 0)."""
+    K, d, n, l_b, v = 4, 20, 400, 0.4, 0.05
+    e0, e1 = np.eye(d)[0], np.eye(d)[1]
+    draws = l_b * e0 + e1 + v * np.random.default_rng(99).standard_normal((1_000_000, d))
+    mean_norm2 = np.linalg.norm(draws, axis=1).mean() ** 2  # the scale 'unit norm on average' divides by
+    truth = {("theory_units", "l_b"): l_b, ("theory_units", "v"): v, ("theory_units", "c_norm_min"): 1.0,
+             ("theory_units", "c_norm_max"): 1.0, ("spread", "mean_sq_dist"): d * v**2 / mean_norm2,
+             ("spread", "mean_cov_frobenius"): v**2 * np.sqrt(d) / mean_norm2,
+             ("concept_directions", "max_abs_cos"): 0.0, ("concept_directions", "mean_abs_cos"): 0.0}
+    covered = dict.fromkeys(truth, 0)
+    seeds = range(8)
+    for seed in seeds:
+        groups, _, _ = theory_groups(K=K, d=d, n=n, l_b=l_b, v=v, seed=seed)
+        center = np.concatenate([np.concatenate(p) for p in groups.values()]).mean(0)
+        ci = geometry.confidence_intervals(groups, center, seed)
+        assert ci["theory_units"]["level"] == 0.95 and ci["theory_units"]["seed"] == seed
+        for (block, key), value in truth.items():
+            lo, hi = ci[block][key]
+            covered[(block, key)] += lo <= value <= hi
+    assert all(c >= 6 for c in covered.values()), covered
+
+
+def test_bootstrap_is_seeded_and_its_stream_is_its_own():
+    groups, _, _ = theory_groups(K=3, d=20, n=60, v=0.05)
+    center = np.concatenate([np.concatenate(p) for p in groups.values()]).mean(0)
+    a = geometry.confidence_intervals(groups, center, 7)
+    assert a == geometry.confidence_intervals(groups, center, 7)
+    assert a["theory_units"]["l_b"] != geometry.confidence_intervals(groups, center, 8)["theory_units"]["l_b"]
+
+
+def test_a_violation_far_outside_is_refuted_by_the_conservative_factor():
+    groups, q, _ = theory_groups(l_b=2.0, v=0.05)
+    doc = doc_for(groups, q)
+    verdict, summary, ev = _judge(section_5_geometry, "l_b", doc)
+    lo, hi = doc["geometry"]["theory_units"]["ci"]["l_b"]
+    assert verdict == "REFUTED" and lo > 0.5
+    assert ev["factor"] == pytest.approx(lo / 0.5) and ev["factor"] < ev["point_factor"]
+    assert "95% CI (basic reverse-percentile bootstrap, 400 resamples, seed 0)" in summary
+    assert f"fails by a factor of {lo / 0.5:.3g} at the end of the 95% CI" in summary
+    verdict, summary, ev = _judge(appendix_e_gaussian, "spread-vs-theorem-4.2", doc)
+    lo = doc["geometry"]["spread"]["ci"]["mean_sq_dist"][0]
+    assert verdict == "REFUTED" and ev["factor"] == pytest.approx(lo / (5 / 1093))
+
+
+def test_a_value_at_the_bound_is_undecided():
+    groups, q, _ = theory_groups(l_b=0.5, v=0.05)  # l_b exactly at the theorems' upper end
+    verdict, summary, ev = _judge(section_5_geometry, "l_b", doc_for(groups, q))
+    assert verdict == "UNDECIDED" and "straddles the bound" in summary and "95% CI" in summary
+    lo, hi = ev["ci"]["lo"], ev["ci"]["hi"]
+    assert lo < 0.5 < hi
+
+
+def test_older_results_files_are_judged_on_the_point_estimate():
+    groups, q, _ = theory_groups(l_b=0.5, v=0.05)
+    doc = _without_ci(doc_for(groups, q))
+    verdict, summary, ev = _judge(section_5_geometry, "l_b", doc)
+    assert verdict in ("REFUTED", "NO_COUNTEREXAMPLE") and judging.NO_CI in summary
+    assert ev["ci"] == judging.NO_CI
+    for claim, oid in ((section_5_geometry, "spread-v-4.2"), (section_5_geometry, "concept-orthogonality"),
+                       (section_5_geometry, "cluster-signs"), (appendix_e_gaussian, "spread-statistics")):
+        assert judging.NO_CI in _judge(claim, oid, doc)[1], oid
+    verdict, summary, _ = _judge(section_5_geometry, "dimension", doc)  # not sampled: no note
+    assert judging.NO_CI not in summary
 
 
 def test_sampling_error_alone_never_refutes_orthogonality():

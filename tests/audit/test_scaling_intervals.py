@@ -1,0 +1,83 @@
+"""Confidence intervals of the DPO scaling fits (t intervals from scipy.stats.linregress with 5
+values of K) and the value-diversity judges that respect them."""
+import numpy as np
+import pytest
+from scipy import stats
+
+from gpu_checks import judging, scaling
+from theorems import section_5_value_diversity
+
+from .synthetic import doc_for, theory_groups
+
+KS = [1, 2, 4, 8, 16]
+
+
+def _doc(rates, errors):
+    runs = {str(k): {"margin_rate": r, "final": {"test": {"error": e}}} for k, r, e in zip(KS, rates, errors)}
+    groups, q, _ = theory_groups(K=2)
+    return doc_for(groups, q, dpo={"runs": runs, "scaling": scaling.summarize(runs)})
+
+
+def _judge(oid, doc):
+    return section_5_value_diversity.CLAIM.obligation(oid).spec.judge(doc)
+
+
+def _rates(exponent, noise, seed=0):
+    return list(np.array(KS, float) ** exponent * np.exp(noise * np.random.default_rng(seed).standard_normal(5)))
+
+
+def test_fits_carry_t_intervals_with_their_degrees_of_freedom():
+    errors = [0.09, 0.205, 0.308, 0.359, 0.354]
+    sc = _doc(_rates(-0.5, 0.05), errors)["dpo"]["scaling"]
+    fit = stats.linregress(KS, errors)
+    t = stats.t.ppf(0.975, 3)
+    lin = sc["error_fit_linear"]
+    assert lin["ci95"] == pytest.approx([fit.slope - t * fit.stderr, fit.slope + t * fit.stderr])
+    assert "3 degrees of freedom from 5 values of K" in lin["ci_method"] and lin["n_points"] == 5
+    assert sc["error_fit_logk"]["ci95"][0] > 0  # the saturating error does grow with log K
+    rf = sc["rate_fit"]
+    assert rf["ci95"][0] < rf["exponent"] < rf["ci95"][1] and "linregress" in rf["ci_method"]
+
+
+def test_exponent_refuted_by_the_interval_end_nearest_minus_one():
+    doc = _doc(_rates(-0.5, 0.05), [0.0, 0.01, 0.03, 0.07, 0.15])
+    lo, hi = doc["dpo"]["scaling"]["rate_fit"]["ci95"]
+    verdict, summary, _ = _judge("rate-exponent", doc)
+    e = doc["dpo"]["scaling"]["rate_fit"]["exponent"]
+    assert verdict == "REFUTED" and hi < -0.3 and lo > -1
+    assert f"fails by a factor of {1 / abs(lo):.3g} in the exponent" in summary
+    assert f"point estimate: {1 / abs(e):.3g}" in summary and "95% CI (t interval" in summary
+    steep = _doc(_rates(-2.0, 0.05), [0.0, 0.01, 0.03, 0.07, 0.15])  # too steep: factor >= 1 too
+    hi = steep["dpo"]["scaling"]["rate_fit"]["ci95"][1]
+    verdict, summary, _ = _judge("rate-exponent", steep)
+    assert verdict == "REFUTED" and f"fails by a factor of {abs(hi):.3g}" in summary and abs(hi) > 1
+
+
+def test_exponent_consistent_with_minus_one_when_the_interval_contains_it():
+    doc = _doc(_rates(-0.9, 0.3, seed=1), [0.0, 0.01, 0.03, 0.07, 0.15])
+    lo, hi = doc["dpo"]["scaling"]["rate_fit"]["ci95"]
+    assert lo < -1 < hi
+    verdict, summary, _ = _judge("rate-exponent", doc)
+    assert verdict == "NO_COUNTEREXAMPLE" and "contains -1" in summary
+
+
+def test_error_slope_interval_decides_whether_the_error_grows():
+    falling = _doc(_rates(-1, 0.01), [0.40, 0.35, 0.30, 0.22, 0.05])
+    verdict, summary, ev = _judge("test-error-linear", falling)
+    assert verdict == "REFUTED" and "does not grow with K" in summary and "95% CI" in summary
+    noisy = _doc(_rates(-1, 0.01), [0.09, 0.205, 0.308, 0.359, 0.354])  # slope interval contains 0
+    verdict, summary, ev = _judge("test-error-linear", noisy)
+    assert "whether it grows with K at all is undecided" in summary
+    assert ev["slope"]["status"] == "straddles"
+
+
+def test_scaling_blocks_of_older_files_are_judged_on_points():
+    doc = _doc(_rates(-0.5, 0.05), [0.40, 0.35, 0.30, 0.22, 0.05])
+    for key in ("error_fit_linear", "error_fit_logk"):
+        for k in ("ci95", "ci_method", "n_points"):
+            doc["dpo"]["scaling"][key].pop(k)
+    verdict, summary, _ = _judge("test-error-linear", doc)
+    assert verdict == "REFUTED" and judging.NO_CI in summary
+    del doc["dpo"]["scaling"]["rate_fit"]["ci95"]
+    verdict, summary, _ = _judge("rate-exponent", doc)
+    assert verdict == "REFUTED" and judging.NO_CI in summary
