@@ -108,33 +108,50 @@ def _geometry_table(doc: dict):
 
     g = doc["geometry"]
     tu, cd, nf = g["theory_units"], g["concept_directions"], g["concept_directions"]["noise_floor"]
+    sp, wc = g["spread"], g["within_persona"]["centered"]
+    level = next((b["ci"]["level"] for b in (tu, sp, cd) if isinstance(b.get("ci"), dict)), None)
     t = Table(title=f"geometry ({g['readout']} read-out, {len(g['personas'])} personas, "
                     f"d = {tu['d']}, Q = {tu['Q']})", title_justify="left")
     t.add_column("statistic")
     t.add_column("measured", justify="right")
+    t.add_column("no CI (older results file)" if level is None else
+                 f"{level:.0%} CI (bootstrap; see audit.json)", justify="right")
     t.add_column("paper / theory / noise floor")
+
+    def ci(block, key):
+        lo_hi = (block.get("ci") or {}).get(key)
+        return "" if lo_hi is None else f"[{lo_hi[0]:.4g}, {lo_hi[1]:.4g}]"
+
     rows = [
-        ("spread: mean ||Cov||_F (unit mean norm)", g["spread"]["mean_cov_frobenius"], "paper 0.058"),
-        ("spread: mean squared distance", g["spread"]["mean_sq_dist"], "paper 0.227; Thm 4.2/4.3 allow <= 5/1093"),
-        ("participation ratio of cluster covariance", g["spread"]["participation_ratio_mean"], f"v²I_d: {tu['d']}"),
-        ("within-persona cosine, same cluster (centred)", g["within_persona"]["centered"]["mean_cos_same_cluster"],
-         "theory +1/(1+dv²)"),
-        ("within-persona cosine, opposite cluster (centred)",
-         g["within_persona"]["centered"]["mean_cos_opposite_cluster"], "theory -1/(1+dv²)"),
-        ("max |cos(c_i, c_j)| (concept directions)", cd["max_abs_cos"], f"shuffled labels {nf['max_abs_cos_mean']:.3g}"),
-        ("mean |cos(c_i, c_j)|", cd["mean_abs_cos"], f"shuffled labels {nf['mean_abs_cos_mean']:.3g}"),
-        ("mean |c_i| (raw units)", sum(cd["norms"].values()) / len(cd["norms"]),
+        ("spread: mean ||Cov||_F (unit mean norm)", sp["mean_cov_frobenius"], ci(sp, "mean_cov_frobenius"),
+         "paper 0.058"),
+        ("spread: mean squared distance", sp["mean_sq_dist"], ci(sp, "mean_sq_dist"),
+         "paper 0.227; Thm 4.2/4.3 allow <= 5/1093"),
+        ("participation ratio of cluster covariance", sp["participation_ratio_mean"], "", f"v²I_d: {tu['d']}"),
+        ("within-persona cosine, same cluster (centred)", wc["mean_cos_same_cluster"],
+         ci(wc, "mean_cos_same_cluster"), "theory +1/(1+dv²)"),
+        ("within-persona cosine, opposite cluster (centred)", wc["mean_cos_opposite_cluster"],
+         ci(wc, "mean_cos_opposite_cluster"), "theory -1/(1+dv²)"),
+        ("max |cos(c_i, c_j)| (concept directions)", cd["max_abs_cos"], ci(cd, "max_abs_cos"),
+         f"shuffled labels {nf['max_abs_cos_mean']:.3g}"),
+        ("mean |cos(c_i, c_j)|", cd["mean_abs_cos"], ci(cd, "mean_abs_cos"),
+         f"shuffled labels {nf['mean_abs_cos_mean']:.3g}"),
+        ("mean |c_i| (raw units)", sum(cd["norms"].values()) / len(cd["norms"]), "",
          f"shuffled labels {nf['norm_mean']:.3g} (95%: {nf['norm_p95']:.3g})"),
-        ("l_b (units |c_i| = 1)", tu["l_b"], "Thm 4.2/4.3: [1/4, 1/2]"),
-        ("v (units |c_i| = 1)", tu["v"], f"Thm 4.2/4.3: <= 1/(32√Q) = {1 / (32 * tu['Q'] ** 0.5):.3g}"),
-        ("Fig 3a: mean cross-persona cosine", g["figure3a"]["offdiag_mean"], "paper: high"),
-        ("Fig 3b: max |off-diagonal| after centring", g["figure3b"]["offdiag_max_abs"], "paper: close to 0"),
-        ("Fig 3b: off-diagonal mean (forced by diagonal)", g["figure3b"]["offdiag_mean"],
+        ("min / max |c_i| (units mean |c_i| = 1)", f"{tu['c_norm_min']:.3g} / {tu['c_norm_max']:.3g}",
+         " / ".join(x for x in (ci(tu, "c_norm_min"), ci(tu, "c_norm_max")) if x), "theory: 1"),
+        ("l_b (units |c_i| = 1)", tu["l_b"], ci(tu, "l_b"), "Thm 4.2/4.3: [1/4, 1/2]"),
+        ("v (units |c_i| = 1)", tu["v"], ci(tu, "v"), f"Thm 4.2/4.3: <= 1/(32√Q) = {1 / (32 * tu['Q'] ** 0.5):.3g}"),
+        ("Fig 3a: mean cross-persona cosine", g["figure3a"]["offdiag_mean"], ci(g["figure3a"], "offdiag_mean"),
+         "paper: high"),
+        ("Fig 3b: max |off-diagonal| after centring", g["figure3b"]["offdiag_max_abs"],
+         ci(g["figure3b"], "offdiag_max_abs"), "paper: close to 0"),
+        ("Fig 3b: off-diagonal mean (forced by diagonal)", g["figure3b"]["offdiag_mean"], "",
          f"-diag/(P-1) = {g['figure3b']['forced_offdiag_mean']:.3g}"),
-        ("token sharing Z", g["token_sharing"]["Z"], "Z <= 1/(4 l_b²) <= 4"),
+        ("token sharing Z", g["token_sharing"]["Z"], "", "Z <= 1/(4 l_b²) <= 4"),
     ]
-    for name, val, ref in rows:
-        t.add_row(name, f"{val:.4g}", ref)
+    for name, val, interval, ref in rows:
+        t.add_row(name, val if isinstance(val, str) else f"{val:.4g}", interval, ref)
     return t
 
 
