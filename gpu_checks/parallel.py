@@ -10,6 +10,7 @@ floating-point summation order). Only the main process embeds, writes results an
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 
 
 class ParallelError(ValueError):
@@ -30,10 +31,11 @@ def accelerator(device: str | None):
 
     Several processes take one device each (cuda:LOCAL_RANK, or the CPU with gloo), so a device
     index is refused there. Unused-parameter detection is on because encoders run a pooler whose
-    output DPO does not use."""
+    output DPO does not use. The other processes wait while the main one embeds every statement
+    and audits the geometry, so the process group's timeout is two hours, not the default minutes."""
     try:
         import torch
-        from accelerate import Accelerator, DistributedDataParallelKwargs
+        from accelerate import Accelerator, DistributedDataParallelKwargs, InitProcessGroupKwargs
     except ImportError:
         raise ParallelError("--mode full needs accelerate (pip install 'dpoverify[audit]')") from None
     device = device or "auto"
@@ -43,4 +45,5 @@ def accelerator(device: str | None):
     if device.startswith("cuda:") and torch.cuda.is_available():
         torch.cuda.set_device(torch.device(device))
     return Accelerator(cpu=device == "cpu",
-                       kwargs_handlers=[DistributedDataParallelKwargs(find_unused_parameters=True)])
+                       kwargs_handlers=[DistributedDataParallelKwargs(find_unused_parameters=True),
+                                        InitProcessGroupKwargs(timeout=timedelta(hours=2))])
