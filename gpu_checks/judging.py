@@ -77,8 +77,8 @@ def interval(block: dict, key: str) -> Interval | _NotStored:
 
 @dataclass(frozen=True)
 class Comparison:
-    status: str  # "holds" | "fails" | "straddles"
-    factor: float  # >= 1 when it fails: how far outside the bound the CI end nearest it lies
+    status: str  # "holds" | "fails" | "straddles" | "disagrees" (interval beyond the bound, point not)
+    factor: float  # >= 1 when it fails: how far outside the bound (CI end nearest it, or the point if nearer)
     point_factor: float  # the same for the point estimate
     measured: float
     lo: float | None
@@ -100,13 +100,17 @@ class Comparison:
         if self.status == "holds":
             return f"holds (the whole {self.ci.text} lies inside{beside})"
         if self.status == "fails":
-            return (f"fails by a factor of {self.factor:.3g} at the end of the {self.ci.text} nearest the "
-                    f"bound (point estimate: {self.point_factor:.3g}{beside})")
+            return (f"fails by a factor of {self.factor:.3g}, the smaller of those at the end of the {self.ci.text} "
+                    f"nearest the bound and at the point (point estimate: {self.point_factor:.3g}{beside})")
+        if self.status == "disagrees":
+            return (f"undecided: the {self.ci.text} lies beyond the bound but the point estimate "
+                    f"{self.measured:.3g} does not (only the interval's bias correction would decide)")
         return f"undecided: the {self.ci.text} straddles the bound (point estimate {self.measured:.3g}{beside})"
 
     @property
     def verdict(self) -> str:
-        return {"holds": "NO_COUNTEREXAMPLE", "fails": "REFUTED", "straddles": "UNDECIDED"}[self.status]
+        return {"holds": "NO_COUNTEREXAMPLE", "fails": "REFUTED", "straddles": "UNDECIDED",
+                "disagrees": "UNDECIDED"}[self.status]
 
     def evidence(self) -> dict:
         ev = {"measured": self.measured, "lower_bound": self.lo, "upper_bound": self.hi,
@@ -143,8 +147,11 @@ def compare(measured: float, lo: Any = None, hi: Any = None, ci: Interval | _Not
     else:
         lo_above, lo_below, f_above = _outside(exact(ci.lo), lo_e, hi_e)  # the end nearest an upper bound
         hi_above, hi_below, f_below = _outside(exact(ci.hi), lo_e, hi_e)  # the end nearest a lower bound
-        if lo_above or hi_below:  # the whole interval beyond one bound
-            status, factor = "fails", f_above if lo_above else f_below
+        if (lo_above and p_above) or (hi_below and p_below):  # the whole interval and the point beyond one bound
+            # never overstate: a bias-corrected interval may lie further out than the point estimate
+            status, factor = "fails", min(f_above if lo_above else f_below, point_factor)
+        elif lo_above or hi_below:  # the interval is beyond the bound, the point estimate is not
+            status, factor = "disagrees", 1.0
         else:
             status, factor = ("straddles" if hi_above or lo_below else "holds"), 1.0
     return Comparison(status, factor, point_factor, float(measured),

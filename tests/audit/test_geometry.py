@@ -123,6 +123,10 @@ def test_comparison_of_an_interval_is_exact_at_its_ends():
     c = judging.compare(0.1, lo=0.25, hi=0.5, ci=ci(0.05, 0.125))  # wholly below
     assert c.verdict == "REFUTED" and c.factor == pytest.approx(2.0) and "point estimate: 2.5" in c.text
     assert judging.compare(0.3, lo=0.25, hi=0.5, ci=ci(0.2, 0.6)).verdict == "UNDECIDED"  # across both
+    c = judging.compare(0.6, hi=0.5, ci=ci(0.8, 0.9))  # a bias-corrected interval further out than the point
+    assert c.verdict == "REFUTED" and c.factor == pytest.approx(1.2) and c.point_factor == pytest.approx(1.2)
+    c = judging.compare(0.45, hi=0.5, ci=ci(0.6, 0.7))  # beyond the bound, but the point estimate is not
+    assert c.verdict == "UNDECIDED" and c.status == "disagrees" and "point estimate 0.45 does not" in c.text
 
 
 def _without_ci(doc):
@@ -199,7 +203,7 @@ def test_a_violation_far_outside_is_refuted_by_the_conservative_factor():
     assert verdict == "REFUTED" and lo > 0.5
     assert ev["factor"] == pytest.approx(lo / 0.5) and ev["factor"] < ev["point_factor"]
     assert "95% CI (basic reverse-percentile bootstrap, 400 resamples, seed 0)" in summary
-    assert f"fails by a factor of {lo / 0.5:.3g} at the end of the 95% CI" in summary
+    assert f"fails by a factor of {lo / 0.5:.3g}, the smaller of those at the end of the 95% CI" in summary
     verdict, summary, ev = _judge(appendix_e_gaussian, "spread-vs-theorem-4.2", doc)
     lo = doc["geometry"]["spread"]["ci"]["mean_sq_dist"][0]
     assert verdict == "REFUTED" and ev["factor"] == pytest.approx(lo / (5 / 1093))
