@@ -24,7 +24,7 @@ from dpoverify.verdicts import Result, Verdict
 from . import arb as A
 from .boxes import Solver, free_names
 from .bounds import normalize
-from .exact import simplify_formula
+from .exact import implied_goal, simplify_formula
 from .problem import Problem, atoms, build, build_forms, reduce_products, show
 from .region import region_map
 from .scaling import apply_scaling, find_scaling
@@ -78,6 +78,11 @@ def _exact_stage(spec, fixed):
         return problem, (Verdict.VACUOUS, "the statement is vacuous on its whole domain (exact)")
     if problem.goal is True:
         return problem, (Verdict.PROVED, "holds identically (exact sympy)")
+    problem.goal = implied_goal(problem.goal, problem.hyp, problem.refine, problem.variables)
+    if problem.goal is True:
+        return problem, (Verdict.PROVED, "each goal atom follows from a hypothesis: goal - hypothesis "
+                         ">= 0 or goal = (positive) * hypothesis (sympy signs, or one Arb enclosure "
+                         "over the domain)")
     return problem, None
 
 
@@ -91,7 +96,8 @@ def _reduce(problem: Problem, normalise: bool) -> tuple[list[str], dict]:
     if normalise:
         made = normalize(problem, names)
         if made:
-            notes["normalised"] = [f"{b.name} = ({b.g}) - t, t = {b.t} >= 0" if b.shift else
+            notes["normalised"] = [f"{b.name} = ({b.g}) + t, t = {b.t} >= 0" if b.above else
+                                   f"{b.name} = ({b.g}) - t, t = {b.t} >= 0" if b.shift else
                                    f"{b.name} = t * ({b.g}), t = {b.t} in [0, 1]" for b in made]
         names = free_names(problem)
     for _ in range(3):
@@ -182,6 +188,9 @@ def run(spec, ctx) -> Result:
                       f"{st.boxes} boxes at {outcome.prec} bits (budget {budget} boxes, "
                       f"{profile.prover_seconds:g} s" + (", time budget spent" if outcome.timed_out else "") + ")")
         region = region_map(outcome, {v.name: v for v in problem.variables}, vacuous_text)
+        if problem.scalings:
+            region["note"] = ("in scaled coordinates (a relaxation: certainly-false boxes there "
+                              "need not hold a counterexample of the printed statement)")
         evidence["bnb"] = {"boxes": st.boxes, "budget": budget, "seconds_budget": profile.prover_seconds,
                            "timed_out": outcome.timed_out, "prec_bits": outcome.prec,
                            "max_depth": st.max_depth, "refinements": st.refinements,
@@ -230,6 +239,8 @@ def run(spec, ctx) -> Result:
                       evidence)
     open_desc = region["open"].get("hull", "")
     why = "open boxes remain" if outcome.open else "certainly-false boxes could not be certified"
+    if outcome.refuted and problem.scalings:
+        why += " (the map is in scaled coordinates, a relaxation)"
     if outcome.timed_out:
         why += f" (time budget of {profile.prover_seconds:g} s spent; --profile thorough searches longer)"
     return Result(Verdict.UNDECIDED, f"{why} ({open_desc or region['refuted'].get('hull', '')}); "

@@ -332,6 +332,8 @@ UNARY = {
     sp.floor: floor,
     sp.ceiling: ceiling,
     sp.atan: _monotone("atan", True),
+    sp.acos: _monotone("acos", False),  # defined on [-1, 1]: an end outside gives NaN, Undefined
+    sp.asin: _monotone("asin", True),
     sp.tanh: _monotone("tanh", True),
     sp.asinh: _monotone("asinh", True),
     sp.erf: _monotone("erf", True),

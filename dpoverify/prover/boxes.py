@@ -27,9 +27,11 @@ from flint import arb, fmpq
 
 from . import arb as A
 from .exact import sign_of_number
-from .problem import Atom, Problem, atoms, conjuncts, evaluate, to_rational
+from .problem import Atom, Problem, _tidy, atoms, conjuncts, evaluate, to_rational
 
 TAIL_CAP = fmpq(2) ** 40  # tails [X, oo) are not split beyond this X
+MAX_ROOT_OPS = 60  # hypothesis forms solved exactly for a tangency (algebraic, this size)
+FACE_EXPAND_OPS = 300  # faces up to this size are expanded, so that cancelling terms cancel
 
 
 def end_to_fmpq(e) -> fmpq:
@@ -108,6 +110,7 @@ class Solver:
         self.stats = Stats()
         self.linear = self._linear_parts()
         self._exact_cache: dict = {}
+        self._face_cache: dict = {}
 
     # ------------------------------------------------------------ setup
     def _linear_parts(self) -> list[Linear]:
@@ -223,11 +226,16 @@ class Solver:
                 continue
         return out
 
-    def _face(self, comp, grads, env: dict, box: dict, upper: bool, form=None, rounds: int = 2):
+    def _face(self, comp, grads, env: dict, box: dict, upper: bool, form=None, rounds: int = 3):
         """Lower (upper) end of form over the box, pushing every variable in which the form is
-        monotone to the minimising (maximising) finite end; repeated on the smaller face."""
+        monotone to the minimising (maximising) finite end; repeated on the smaller face.
+
+        An end that is also the end of the variable's domain is substituted *symbolically*
+        (:meth:`_symbolic_face`): on the face sigma = 1/2 of ``(1 + E/2) - 2 sigma - sigma E`` the
+        terms cancel exactly, where interval arithmetic would keep a width of order |E|."""
         face = dict(env)
         ends: dict = {}
+        sym: dict = {}
         for _ in range(rounds):
             gvals = self._grad_values(grads, face, box, set(ends))
             moved = False
@@ -243,8 +251,15 @@ class Solver:
                 face[n] = A.interval(end, end)
                 ends[n] = end
                 moved = True
+                v = self.vars[n]
+                if form is not None and end in (v.lo, v.hi):
+                    sym[n] = end
             if not moved:
                 break
+            if sym:
+                made = self._symbolic_face(form, sym)
+                if made is not None:
+                    comp, grads = made
         try:
             r = comp(face)
         except A.Undefined:
@@ -253,6 +268,27 @@ class Solver:
             if self._zero_at_face(form, box, ends):
                 return arb(0)
         return r[1] if upper else r[0]
+
+    def _symbolic_face(self, form, sym: dict):
+        """(compiled, compiled gradients) of ``form`` with the variables of ``sym`` set to their
+        domain ends exactly (cached: a form has few such faces); None if not compilable."""
+        key = (form, tuple(sorted((n, str(q)) for n, q in sym.items())))
+        if key not in self._face_cache:
+            sub = {s: to_rational(sym[s.name]) for s in form.free_symbols if s.name in sym}
+            f = form.xreplace(sub)
+            if sp.count_ops(f) <= FACE_EXPAND_OPS:
+                f = sp.expand(f)
+            try:
+                grads = {}
+                for s in f.free_symbols:
+                    try:
+                        grads[s.name] = A.compile_expr(_tidy(sp.diff(f, s)))
+                    except A.Unsupported:
+                        grads[s.name] = None
+                self._face_cache[key] = (A.compile_expr(f), grads)
+            except A.Unsupported:
+                self._face_cache[key] = None
+        return self._face_cache[key]
 
     def _zero_at_face(self, form, box: dict, ends: dict) -> bool:
         """Whether the face is one rational point where the form is exactly 0: a tangency at a
@@ -327,7 +363,76 @@ class Solver:
             return "proved", box
         if g is False and h is True and vac is False:
             return "refuted", box
+        if g is None and h is None and self._on_hypothesis_side(box, env, truth):
+            return "proved", box
         return "open", box
+
+    # ------------------------------------------------------------ tangency on one variable
+    def _on_hypothesis_side(self, box: dict, env: dict, truth) -> bool:
+        """On a box where one variable x is free and the others are points: whether the goal
+        holds wherever an open hypothesis conjunct h does, when h and an open goal atom g are
+        monotone in x the same way (h strictly) and g holds exactly at h's root r (solved by
+        sympy). Then {h >= 0} is the side of r where g >= g(r): Z <= 1/(4 l_b^2) at Z = 2 and
+        l_b <= 1/(2 sqrt 2) meet at the irrational r = sqrt(2)/4, which no box decides."""
+        free = [n for n, (lo, hi) in box.items() if lo is None or hi is None or lo != hi]
+        if len(free) != 1:
+            return False
+        x = free[0]
+        if box[x][0] is None or box[x][1] is None:
+            return False
+        hyps = [a for a in conjuncts(self.p.hyp) if a.rel in (">=", ">") and truth(a) is None]
+        if not hyps:
+            return False
+        point = {n: to_rational(lo) for n, (lo, hi) in box.items() if n != x}
+
+        def on_side(g: Atom):
+            if g.rel not in (">=", ">") or x not in g.names:
+                return None
+            return True if any(self._tangent(h, g, x, box, env, point) for h in hyps) else None
+
+        return evaluate(self.p.goal, lambda a: truth(a) if truth(a) is not None else on_side(a)) is True
+
+    def _slope(self, atom: Atom, x: str, env: dict) -> int | None:
+        """Sign of d(form 0)/dx on the box: 1/-1 if strict, 0 for 0 <= or >= 0 of unknown side."""
+        g = atom.grads(0).get(x)
+        if g is None:
+            return None
+        try:
+            lo, hi = g(env)
+        except A.Undefined:
+            return None
+        if A._sign(lo) > 0:
+            return 1
+        if A._sign(hi) < 0:
+            return -1
+        return None
+
+    def _tangent(self, h: Atom, g: Atom, x: str, box: dict, env: dict, point: dict) -> bool:
+        sh, sg = self._slope(h, x, env), self._slope(g, x, env)
+        if sh is None or sg != sh:
+            return False
+        lo, hi = box[x]
+        key = (id(h), id(g), x, str(lo), str(hi), tuple(sorted((k, str(v)) for k, v in point.items())))
+        if key not in self._exact_cache:
+            self._exact_cache[key] = self._root_check(h, g, x, lo, hi, point)
+        return self._exact_cache[key]
+
+    def _root_check(self, h: Atom, g: Atom, x: str, lo, hi, point: dict) -> bool:
+        fh, fg = h.forms[0], g.forms[0]
+        sub = {s: point[s.name] for s in (fh.free_symbols | fg.free_symbols) if s.name in point}
+        xs = next((s for s in fh.free_symbols if s.name == x), None)
+        if xs is None or fh.atoms(sp.Function) or sp.count_ops(fh) > MAX_ROOT_OPS:
+            return False  # sympy solves algebraic equations of modest size only (fast)
+        try:
+            roots = sp.solveset(fh.xreplace(sub), xs, sp.Interval(to_rational(lo), to_rational(hi)))
+        except (NotImplementedError, TypeError, ValueError):
+            return False
+        if not isinstance(roots, sp.FiniteSet) or len(roots) != 1:
+            return False
+        r = next(iter(roots))
+        value = fg.xreplace(sub).xreplace({s: r for s in fg.free_symbols if s.name == x})
+        sign = sign_of_number(sp.sympify(value), max_prec=512)
+        return sign is not None and (sign > 0 or (sign == 0 and g.rel == ">="))
 
     # ------------------------------------------------------------ splitting
     def _anchor(self, v):

@@ -1,7 +1,8 @@
 """The exact stage: what sympy decides outright, and exact truth of a formula at a rational point.
 
-Over the domain: identities (``simplify(lhs - rhs) == 0``), constant relations, and signs sympy's
-assumption system derives from the domain (``x**2 + y >= 0`` for y >= 0). At a point: the printed
+Over the domain: identities (``simplify(lhs - rhs) == 0``), constant relations, signs sympy's
+assumption system derives from the domain (``x**2 + y >= 0`` for y >= 0), and goal atoms that a
+hypothesis implies outright (``g = h + (something >= 0)`` or ``g = (something > 0) * h``). At a point: the printed
 relation is evaluated at exact rationals; a rational value decides exactly, a transcendental one
 (exp, log, sqrt) by Arb at increasing precision until the sign is certain.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 import sympy as sp
 
 from . import arb as A
-from .problem import Atom, evaluate, substitute
+from .problem import Atom, conjuncts, evaluate, substitute
 
 PRECISIONS = (64, 128, 256, 512, 1024, 2048, 4096)
 
@@ -105,3 +106,71 @@ def decide_atom(atom: Atom):
 def simplify_formula(t):
     """The formula with every exactly decided atom replaced by its constant."""
     return substitute(t, decide_atom)
+
+
+MAX_IMPLIES_OPS = 400
+
+
+def _rational(expr: sp.Expr) -> bool:
+    """A modest rational function (factor and cancel stay cheap on it)."""
+    return (all(f.is_number for f in expr.atoms(sp.Function))  # log(3) is a constant
+            and all(p.exp.is_Integer or p.is_number for p in expr.atoms(sp.Pow))
+            and sp.count_ops(expr) <= MAX_IMPLIES_OPS)
+
+
+def _domain_sign(expr: sp.Expr, domain: dict) -> int | None:
+    """1 if expr > 0, 0 if expr >= 0 on the whole domain (one Arb enclosure of expr or of its
+    factored form), else None."""
+    cands = [expr]
+    if _rational(expr):
+        try:
+            cands.append(sp.factor(expr))
+        except (sp.PolynomialError, TypeError, ValueError):
+            pass
+    for e in cands:
+        try:
+            with A.precision(64):
+                lo, _ = A.compile_expr(e)(domain)
+        except (A.Undefined, A.Unsupported, KeyError):
+            continue
+        if A._sign(lo) >= 0:
+            return A._sign(lo)
+    return None
+
+
+def _implies(h: Atom, g: Atom, refine: dict, domain: dict) -> bool:
+    """Whether ``h REL 0`` implies ``g REL' 0`` on the whole domain: g - h >= 0 (> 0 when only g
+    is strict), or g = r h with r > 0; signs from sympy's assumptions or one enclosure over the
+    domain (``S_opp (1 - l_b^2) >= 0`` for l_b <= 1/2)."""
+    if sp.count_ops(g.orig) + sp.count_ops(h.orig) > MAX_IMPLIES_OPS:
+        return False
+    gr, hr = g.orig.xreplace(refine), h.orig.xreplace(refine)
+    weak_ok = g.rel == ">=" or h.rel == ">"  # g >= h (or g = r h) keeps strictness
+    try:
+        d = sp.expand(gr - hr)
+        if d.is_positive or (weak_ok and (d == 0 or d.is_nonnegative)):
+            return True
+        sd = _domain_sign(d, domain)
+        if sd == 1 or (weak_ok and sd == 0):
+            return True
+        if not weak_ok or not (_rational(gr) and _rational(hr)):
+            return False
+        r = sp.cancel(sp.together(gr / hr))
+        return bool(r.is_positive) or _domain_sign(r, domain) == 1
+    except (TypeError, ValueError, ZeroDivisionError):
+        return False
+
+
+def implied_goal(goal, hyp, refine: dict, variables: list):
+    """The goal with every atom that some hypothesis conjunct implies replaced by True."""
+    hyps = [h for h in conjuncts(hyp) if h.rel in (">=", ">")]
+    if not hyps:
+        return goal
+    with A.precision(64):
+        domain = {v.name: A.interval(v.lo, v.hi) for v in variables}
+
+    def f(atom: Atom):
+        if atom.rel in (">=", ">") and any(_implies(h, atom, refine, domain) for h in hyps):
+            return True
+        return atom
+    return substitute(goal, f)

@@ -149,10 +149,12 @@ def _tidy(expr: sp.Expr) -> sp.Expr:
     return sp.factor_terms(expr)
 
 
-def parse(rel: Any) -> Any:
+def parse(rel: Any, refine: dict | None = None) -> Any:
     """A sympy boolean (relations, And, Or, Not, True/False) -> formula tree of Atoms.
 
     Trees: ``True``/``False``, an :class:`Atom`, ``("and", [...])`` or ``("or", [...])``.
+    An inequality affine in an absolute value is split (:func:`split_abs`); ``refine`` (symbol
+    -> symbol with the domain's sign) tells the sign of its coefficient.
     """
     if rel is None:
         return None
@@ -164,20 +166,53 @@ def parse(rel: Any) -> Any:
     if rel is sp.false:
         return False
     if isinstance(rel, sp.And):
-        return ("and", [parse(a) for a in rel.args])
+        return ("and", [parse(a, refine) for a in rel.args])
     if isinstance(rel, sp.Or):
-        return ("or", [parse(a) for a in rel.args])
+        return ("or", [parse(a, refine) for a in rel.args])
     if isinstance(rel, sp.Not):
-        return negate(parse(rel.args[0]))
-    if isinstance(rel, (sp.GreaterThan, sp.StrictGreaterThan)):
-        return Atom(">=" if isinstance(rel, sp.GreaterThan) else ">", rel.lhs - rel.rhs, rel.lhs, rel.rhs)
-    if isinstance(rel, (sp.LessThan, sp.StrictLessThan)):
-        return Atom(">=" if isinstance(rel, sp.LessThan) else ">", rel.rhs - rel.lhs, rel.rhs, rel.lhs)
+        return negate(parse(rel.args[0], refine))
+    if isinstance(rel, (sp.GreaterThan, sp.StrictGreaterThan, sp.LessThan, sp.StrictLessThan)):
+        strict = isinstance(rel, (sp.StrictGreaterThan, sp.StrictLessThan))
+        big, small = ((rel.lhs, rel.rhs) if isinstance(rel, (sp.GreaterThan, sp.StrictGreaterThan))
+                      else (rel.rhs, rel.lhs))
+        split = split_abs(big, small, strict, refine or {})
+        if split is not None:
+            return parse(split, refine)
+        return Atom(">" if strict else ">=", big - small, big, small)
     if isinstance(rel, sp.Equality):
         return Atom("==", rel.lhs - rel.rhs, rel.lhs, rel.rhs)
     if isinstance(rel, sp.Unequality):
         return Atom("!=", rel.lhs - rel.rhs, rel.lhs, rel.rhs)
     raise A.Unsupported(f"not a relation: {rel!r} (use <=, <, >=, >, Eq, Ne, And, Or)")
+
+
+def split_abs(big: sp.Expr, small: sp.Expr, strict: bool, refine: dict):
+    """``big >= small`` (``>`` if strict) without one absolute value, or None.
+
+    Where ``big - small = a |x| + b`` with a, b free of ``|x|`` and a of known sign:
+    a < 0 gives ``b >= |a| |x|``, i.e. ``b >= a x and b >= -a x``; a > 0 gives ``a x + b >= 0 or
+    -a x + b >= 0`` (``|x| = max(x, -x)``). Both are equivalences: the printed statement is
+    decided, and each side is free of the kink that interval arithmetic cannot see through
+    (``|l_b^2 + 2 eps v u| <= l_b^2 + 2 eps v`` is tight at u = 1).
+    """
+    f = big - small
+    rel = sp.StrictGreaterThan if strict else sp.GreaterThan
+    for ab in sorted(f.atoms(sp.Abs), key=sp.default_sort_key):
+        s = sp.Dummy("s")
+        g = f.xreplace({ab: s})
+        if not g.has(s):
+            continue
+        a = sp.diff(g, s)
+        if a.has(s) or a.has(sp.Abs):
+            continue
+        b = g.xreplace({s: 0})
+        ar = a.xreplace(refine)
+        x = ab.args[0]
+        if ar.is_negative:
+            return sp.And(rel(b, a * x, evaluate=False), rel(b, -a * x, evaluate=False))
+        if ar.is_positive:
+            return sp.Or(rel(a * x + b, 0, evaluate=False), rel(-a * x + b, 0, evaluate=False))
+    return None
 
 
 def negate(t: Any) -> Any:
@@ -393,7 +428,7 @@ def build(spec, fixed: dict) -> Problem:
         rel = sp.sympify(rel)
         if sub:
             rel = rel.xreplace(sub)
-        return parse(rel)
+        return parse(rel, refine)
 
     hyp_list = [prep(a) for a in spec.assumptions]
     hyp = substitute(("and", hyp_list), lambda a: a) if hyp_list else True

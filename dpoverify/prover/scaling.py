@@ -4,8 +4,8 @@ its sign, so one variable can be set to 1.
 Step (32)->(33) is ``(5Q + 2 d v^2)/2 <= 10 Q`` under ``d <= 5Q`` and ``v <= 1/(32 sqrt Q)``:
 every term is weighted-homogeneous for Q -> lambda Q, d -> lambda d, v -> lambda^{-1/2} v, so
 the statement for all Q is the statement at Q = 1 with d and v over (0, oo) (their domains
-relaxed to the orbit: sound for proving; counterexamples are mapped back and certified on the
-printed statement). The weights are the null space of the linear system "all monomials of an
+relaxed to the image of the orbit: [x_lo * Q_lo^p, oo) where x' = x Q^p, p > 0, else [0, oo);
+sound for proving; counterexamples are mapped back and certified on the printed statement). The weights are the null space of the linear system "all monomials of an
 atom have the same weight"; variables inside non-monomial factors (exp, log of sums) get weight 0.
 """
 from __future__ import annotations
@@ -17,6 +17,7 @@ import sympy as sp
 from flint import fmpq
 
 from . import arb as A
+from .boxes import end_to_fmpq
 from .problem import Problem, atoms
 
 MAX_OPS = 300
@@ -84,7 +85,8 @@ def find_scaling(problem: Problem, names: list[str]):
 
 
 def _scalable(v) -> bool:
-    """Positive and unbounded above: relaxing it to [0, oo) forgets at most its lower end."""
+    """Positive and unbounded above: relaxing it to [lower end of its image, oo) forgets only
+    integrality and how it is coupled to the eliminated variable."""
     return not v.fixed and v.lo is not None and v.lo >= 0 and v.hi is None
 
 
@@ -100,13 +102,34 @@ def apply_scaling(problem: Problem, elim: str, weights: dict) -> None:
             a.compiled = [A.compile_expr(f) for f in forms]
             a._grads = {}
             a.names = frozenset(s.name for f in forms for s in f.free_symbols)
+    e = problem.var(elim)
     for name in weights:
         if name == elim:
             continue
         v = problem.var(name)
-        v.lo_closed = bool(v.lo == 0 and v.lo_closed)
-        v.lo, v.hi, v.hi_closed, v.integer = fmpq(0), None, True, False
+        lo = _image_lower(v, e, fmpq(-weights[name], weights[elim]))
+        if lo is None:
+            v.lo_closed = bool(v.lo == 0 and v.lo_closed)
+            v.lo = fmpq(0)
+        else:
+            v.lo, v.lo_closed = lo, bool(v.lo_closed and e.lo_closed)
+        v.hi, v.hi_closed, v.integer = None, True, False
     problem.scalings.append((elim, weights))
+
+
+def _image_lower(v, e, p: fmpq):
+    """A rational lower bound > 0 of x' = x e^p over x >= v.lo, e >= e.lo (the image of the two
+    domains once e is set to 1), or None where the image reaches down to 0: Z >= 1, Q >= 1 and
+    Z' = Z Q keep Z' >= 1, which a relaxation to [0, oo) loses."""
+    if p <= 0 or v.lo is None or v.lo <= 0 or e.lo is None or e.lo <= 0:
+        return None
+    if p.q == 1:
+        return v.lo * e.lo ** int(p.p)
+    with A.precision(64):
+        lo, _ = A.rpow(A.point(e.lo), p)
+        lo, _ = A.mul((lo, lo), A.point(v.lo))
+    q = end_to_fmpq(lo)
+    return q if q > 0 else None
 
 
 def _lambdas(problem: Problem, point: dict, weights: dict) -> list:
