@@ -80,9 +80,10 @@ def _exact_stage(spec, fixed):
         return problem, (Verdict.PROVED, "holds identically (exact sympy)")
     problem.goal = implied_goal(problem.goal, problem.hyp, problem.refine, problem.variables)
     if problem.goal is True:
-        return problem, (Verdict.PROVED, "each goal atom follows from a hypothesis: goal - hypothesis "
-                         ">= 0 or goal = (positive) * hypothesis (sympy signs, or one Arb enclosure "
-                         "over the domain)")
+        return problem, (Verdict.PROVED, "each goal atom follows from the hypotheses: goal - hypothesis "
+                         ">= 0, goal = (positive) * hypothesis, or goal = λ1 h1 + λ2 h2 + ρ identically "
+                         "(in log space where both sides are positive) with λ1, λ2, ρ >= 0 (sympy signs, "
+                         "or one Arb enclosure over the domain)")
     return problem, None
 
 

@@ -161,8 +161,88 @@ def _implies(h: Atom, g: Atom, refine: dict, domain: dict) -> bool:
         return False
 
 
+def _log_atoms(e: sp.Expr) -> set:
+    return {a for a in e.atoms(sp.log) if a.free_symbols}
+
+
+def _forms(atom: Atom, refine: dict, domain: dict) -> list[sp.Expr]:
+    """``atom`` as f REL 0 in equivalent forms: as printed and, when both of its sides are
+    positive on the domain, as log(lhs) - log(rhs) with the logarithms expanded (sympy expands
+    only what the variables' signs allow)."""
+    big, small = atom.lhs.xreplace(refine), atom.rhs.xreplace(refine)
+    out = [sp.expand(atom.orig.xreplace(refine))]
+    try:
+        if all(s.is_positive or _domain_sign(s, domain) == 1 for s in (big, small)):
+            out.append(sp.expand(sp.expand_log(sp.log(big) - sp.log(small))))
+    except (TypeError, ValueError, ZeroDivisionError):
+        pass
+    return [f for f in out if sp.count_ops(f) <= MAX_IMPLIES_OPS]
+
+
+def _nonneg(e: sp.Expr, domain: dict) -> int | None:
+    """1 if e > 0, 0 if e >= 0 on the domain (sympy's signs, else one enclosure), else None."""
+    if e.is_positive:
+        return 1
+    if e == 0 or e.is_nonnegative:
+        return 0
+    return _domain_sign(e, domain)
+
+
+def _combined(g: Atom, hyps: list, refine: dict, domain: dict) -> bool:
+    """Whether g follows from two hypothesis conjuncts combined: g = λ1 h1 + λ2 h2 + ρ identically,
+    the logarithms of variables read as independent unknowns, with λ1, λ2, ρ >= 0 on the domain
+    (strict g: some strict h_i with λ_i > 0, or ρ > 0). Forms may be taken in log space when both
+    sides are positive: π_ref(y_l)/π_ref(y_w) > 3^{1/β} and β log(...) <= log 3 give π_θ(y_w) < π_θ(y_l)."""
+    lam = sp.symbols("lambda_1 lambda_2", real=True)
+    hforms = [(h, f) for h in hyps for f in _forms(h, refine, domain)]
+    for gf in _forms(g, refine, domain):
+        need = _log_atoms(gf)
+        if not need:
+            continue
+        for i, (h1, f1) in enumerate(hforms):
+            for h2, f2 in hforms[i + 1:]:
+                if h1 is h2 or not need <= (_log_atoms(f1) | _log_atoms(f2)):
+                    continue
+                if _combination_holds(g, gf, ((h1, f1), (h2, f2)), lam, domain):
+                    return True
+    return False
+
+
+def _combination_holds(g: Atom, gf, pairs, lam, domain: dict) -> bool:
+    expr = sp.expand(gf - lam[0] * pairs[0][1] - lam[1] * pairs[1][1])
+    logs = sorted(_log_atoms(expr), key=sp.default_sort_key)
+    unknowns = [sp.Dummy() for _ in logs]
+    e = expr.xreplace(dict(zip(logs, unknowns)))
+    try:
+        poly = sp.Poly(e, *unknowns)
+    except sp.PolynomialError:
+        return False
+    if poly.total_degree() > 1:
+        return False
+    eqs = [c for m, c in poly.terms() if any(m)]
+    try:
+        sols = sp.solve(eqs, lam, dict=True)
+    except (NotImplementedError, TypeError, ValueError):
+        return False
+    for sol in sols:
+        if set(sol) != set(lam):
+            continue
+        rho = sp.simplify(e.xreplace(sol))
+        if rho.free_symbols & set(unknowns):
+            continue
+        signs = [_nonneg(sp.simplify(sol[x]), domain) for x in lam] + [_nonneg(rho, domain)]
+        if None in signs:
+            continue
+        strict_ok = g.rel == ">=" or signs[2] == 1 or any(
+            signs[k] == 1 and pairs[k][0].rel == ">" for k in range(2))
+        if strict_ok:
+            return True
+    return False
+
+
 def implied_goal(goal, hyp, refine: dict, variables: list):
-    """The goal with every atom that some hypothesis conjunct implies replaced by True."""
+    """The goal with every atom that some hypothesis conjunct implies (alone, or two combined with
+    non-negative weights, :func:`_combined`) replaced by True."""
     hyps = [h for h in conjuncts(hyp) if h.rel in (">=", ">")]
     if not hyps:
         return goal
@@ -170,7 +250,8 @@ def implied_goal(goal, hyp, refine: dict, variables: list):
         domain = {v.name: A.interval(v.lo, v.hi) for v in variables}
 
     def f(atom: Atom):
-        if atom.rel in (">=", ">") and any(_implies(h, atom, refine, domain) for h in hyps):
+        if atom.rel in (">=", ">") and (any(_implies(h, atom, refine, domain) for h in hyps)
+                                         or (len(hyps) > 1 and _combined(atom, hyps, refine, domain))):
             return True
         return atom
     return substitute(goal, f)

@@ -105,7 +105,7 @@ def test_goal_atom_implied_by_a_hypothesis(ctx):
     vs = (P("r"), P("m"), P("e", 0), P("S", 0), P("l_b", 0, R(1, 2)))
     spec = Implication(vs, (sp.Abs(r_ - m) <= e,), sp.And(r_ >= m - e, r_ <= m + e))
     r = prover.run(spec, ctx)
-    assert r.verdict == Verdict.PROVED and "follows from a hypothesis" in r.summary
+    assert r.verdict == Verdict.PROVED and "follows from the hypotheses" in r.summary
     spec = Implication(vs, (sp.Abs(r_ - m) <= e,), r_ >= m - e - S * (1 - l_b ** 2))
     assert prover.run(spec, ctx).verdict == Verdict.PROVED
     wrong = Implication(vs, (sp.Abs(r_ - m) <= e,), r_ >= m - e + S * (1 - l_b ** 2))
@@ -161,3 +161,24 @@ def test_tangency_at_an_irrational_hypothesis_boundary(ctx):
     r = prover.run(wrong, ctx)
     assert r.verdict == Verdict.REFUTED
     assert R(r.counterexample["point"]["Z"]) == 2
+
+
+NO_FLIP = (P("beta", 0, lo_closed=False), P("p_w", 0, 1, lo_closed=False), P("p_l", 0, 1, lo_closed=False),
+           P("q_w", 0, 1, lo_closed=False), P("q_l", 0, 1, lo_closed=False))
+
+
+def test_two_hypotheses_combined_in_log_space(ctx):
+    # Section 7: beta log((p_w/p_l)/(q_w/q_l)) <= log 3 and q_l/q_w > 3^{1/beta} give p_w < p_l
+    # (1/beta times the first plus the second, in logarithms); neither hypothesis alone does
+    beta, p_w, p_l, q_w, q_l = (symbol(n) for n in ("beta", "p_w", "p_l", "q_w", "q_l"))
+    margin = beta * (sp.log(p_w / p_l) - sp.log(q_w / q_l)) <= sp.log(3)
+    spec = Implication(NO_FLIP, (margin, q_l / q_w > 3 ** (1 / beta)), p_w < p_l)
+    r = prover.run(spec, ctx)
+    assert r.verdict == Verdict.PROVED and "λ1 h1 + λ2 h2" in r.summary + r.evidence["method"]
+    tie = Implication(NO_FLIP, (margin, q_l / q_w >= 3 ** (1 / beta)), p_w < p_l)  # equality allows a tie
+    assert prover.run(tie, ctx).verdict != Verdict.PROVED
+    weaker = Implication(NO_FLIP, (margin, q_l / q_w > 3 ** (1 / (2 * beta))), p_w < p_l)
+    r = prover.run(weaker, ctx)
+    assert r.verdict == Verdict.REFUTED
+    pt = {k: R(v) for k, v in r.counterexample["point"].items()}
+    assert pt["p_w"] >= pt["p_l"] and pt["q_l"] / pt["q_w"] > 0

@@ -126,6 +126,8 @@ PROVED = [
     "definition-c.1/distance-to-basis-vector", "definition-c.1/off-axis-component",
     "lemma-c.2/eq49-identity", "lemma-c.3/eq54-55-composition", "theorem-c.6/eq68-71",
     "theorem-c.5/rL-slope", "lemma-c.4/budget-corrected", "lemma-c.3/eq59-60-budget",
+    # once UNDECIDED: two hypotheses combined with non-negative weights in log space
+    "section-7.no-flip/no-flip", "section-7.no-flip/training-length",
 ]
 REFUTED = [
     "lemma-c.4/invokes-lemma-c.3",  # l_b <= 1 does not give Lemma C.3's l_b <= 1/2
