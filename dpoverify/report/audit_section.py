@@ -9,7 +9,6 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import UsageError
 from .doc import Badge, Code, Figure, Heading, Link, Missing, Para, Section, Table
 from .figures import canvas
 from .load import Inputs
@@ -47,18 +46,14 @@ def fmt(x, digits: int = 4) -> str:
 def audit_section(inputs: Inputs) -> Section:
     sec = Section("audit", "Empirical audit on a real transformer (Section 5, Appendix E)")
     item = inputs.loaded("audit")
-    doc = item.doc
-    if doc is None:
-        return sec.add(Missing(item.spec.what, item.spec.command, f"no {item.path}"))
-    try:
+
+    def build(doc):
         _config(sec, doc)
         _verdicts(sec, doc, inputs)
         _figure3(sec, doc)
         _appendix_e(sec, doc)
         _dpo(sec, doc, item.spec.command)
-    except (TypeError, ValueError, KeyError, IndexError) as exc:
-        raise UsageError(f"{item.path}: malformed {item.spec.schema} ({type(exc).__name__}: {exc})") from None
-    return sec
+    return item.fill(sec, build)
 
 
 def _config(sec: Section, doc: dict) -> None:

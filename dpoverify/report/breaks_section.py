@@ -14,9 +14,8 @@ import math
 
 import numpy as np
 
-from ..errors import UsageError
 from .audit_section import fmt
-from .doc import Figure, Link, Missing, Para, Section, Table
+from .doc import Figure, Link, Para, Section, Table
 from .figures import canvas
 from .load import Inputs
 from .verdict_table import claim_anchor
@@ -33,13 +32,6 @@ def num(x) -> float | None:
 def _claim_cell(inputs: Inputs, cid: str):
     checked = {c["id"] for c in (inputs["check"] or {}).get("claims", [])}
     return Link(cid, claim_anchor(cid)) if cid in checked else cid
-
-
-def _guard(item, build):
-    try:
-        return build()
-    except (TypeError, ValueError, KeyError, IndexError) as exc:
-        raise UsageError(f"{item.path}: malformed {item.spec.schema} ({type(exc).__name__}: {exc})") from None
 
 
 def beyond(ratio: float, direction: str) -> float:
@@ -59,10 +51,7 @@ def _measured(m: dict) -> list[dict]:
 
 def boundary_section(inputs: Inputs) -> Section:
     sec = Section("boundary", "Where it breaks: conclusions outside their hypotheses")
-    item = inputs.loaded("boundary")
-    if item.doc is None:
-        return sec.add(Missing(item.spec.what, item.spec.command, f"no {item.path}"))
-    return _guard(item, lambda: _boundary(sec, item.doc, inputs))
+    return inputs.loaded("boundary").fill(sec, lambda doc: _boundary(sec, doc, inputs))
 
 
 def _boundary(sec: Section, doc: dict, inputs: Inputs) -> Section:
@@ -115,10 +104,7 @@ def _boundary(sec: Section, doc: dict, inputs: Inputs) -> Section:
 
 def tightness_section(inputs: Inputs) -> Section:
     sec = Section("tightness", "How tight each bound is inside its hypotheses")
-    item = inputs.loaded("tightness")
-    if item.doc is None:
-        return sec.add(Missing(item.spec.what, item.spec.command, f"no {item.path}"))
-    return _guard(item, lambda: _tightness(sec, item.doc, inputs))
+    return inputs.loaded("tightness").fill(sec, lambda doc: _tightness(sec, doc, inputs))
 
 
 def _tightness(sec: Section, doc: dict, inputs: Inputs) -> Section:

@@ -8,7 +8,6 @@ import json
 
 import numpy as np
 
-from ..errors import UsageError
 from .doc import Badge, Code, Details, Figure, Link, Missing, Para, Pre, Section, Table, anchor
 from .figures import canvas
 from .load import Inputs
@@ -21,17 +20,12 @@ def fuzz_anchor(claim: str, obligation: str, index: int) -> str:
 
 def fuzz_section(inputs: Inputs) -> Section:
     sec = Section("fuzz", "Fuzz campaign: Hypothesis against the simulator")
-    item = inputs.loaded("fuzz")
-    doc = item.doc
-    if doc is None:
-        return sec.add(Missing(item.spec.what, item.spec.command, f"no {item.path}"))
-    try:
+
+    def build(doc):
         _summary(sec, doc, inputs)
         _placement_map(sec, doc)
         _details(sec, doc)
-    except (TypeError, ValueError, KeyError, IndexError) as exc:
-        raise UsageError(f"{item.path}: malformed {item.spec.schema} ({type(exc).__name__}: {exc})") from None
-    return sec
+    return inputs.loaded("fuzz").fill(sec, build)
 
 
 def _summary(sec: Section, doc: dict, inputs: Inputs) -> None:

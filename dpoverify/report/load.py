@@ -12,11 +12,12 @@ import json
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import jsonschema
 
 from ..errors import UsageError
+from .doc import Missing, Section
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,9 @@ INPUTS: tuple[InputSpec, ...] = (
 )
 
 
+MALFORMED = (TypeError, ValueError, KeyError, IndexError)  # what reading a malformed document raises
+
+
 @dataclass
 class Loaded:
     spec: InputSpec
@@ -56,6 +60,21 @@ class Loaded:
     @property
     def present(self) -> bool:
         return self.doc is not None
+
+    def malformed(self, exc: Exception) -> UsageError:
+        """The one-line error for a file whose contents the report cannot read."""
+        return UsageError(f"{self.path}: malformed {self.spec.schema} ({type(exc).__name__}: {exc})")
+
+    def fill(self, sec: Section, build: Callable[[dict[str, Any]], Any]) -> Section:
+        """``sec`` filled by ``build(doc)``; a Missing note naming the command when the file is
+        absent; a UsageError naming the file when its contents are malformed."""
+        if self.doc is None:
+            return sec.add(Missing(self.spec.what, self.spec.command, f"no {self.path}"))
+        try:
+            build(self.doc)
+        except MALFORMED as exc:
+            raise self.malformed(exc) from None
+        return sec
 
 
 @dataclass

@@ -2,7 +2,6 @@
 simulator needs (the scaling-law JSON of ``dpoverify scaling``)."""
 from __future__ import annotations
 
-from ..errors import UsageError
 from .audit_section import fmt
 from .bound_curve import curve
 from .doc import Figure, Missing, Para, Section, Table
@@ -34,7 +33,7 @@ def empirical_curves(inputs: Inputs) -> list[dict]:
         return [c | {"Q_star": {int(k): q for k, q in c["Q_star"].items()},
                      "censored": {int(k): bool(v) for k, v in c["censored"].items()}} for c in doc["curves"]]
     except (TypeError, ValueError, KeyError, AttributeError) as exc:
-        raise UsageError(f"{item.path}: malformed {item.spec.schema} ({type(exc).__name__}: {exc})") from None
+        raise item.malformed(exc) from None
 
 
 def scaling_section(inputs: Inputs) -> Section:
