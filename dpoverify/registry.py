@@ -11,7 +11,7 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 
-from .claims import Claim
+from .claims import Claim, Obligation
 
 
 class UnknownClaim(KeyError):
@@ -68,3 +68,9 @@ def resolve(ids: list[str]) -> list[Claim]:
     if any(i.lower() == "all" for i in ids):
         return list(all_claims().values())
     return [get(i) for i in ids]
+
+
+def obligations(ids: list[str], *spec_types: type) -> list[tuple[Claim, Obligation]]:
+    """(claim, obligation) for every obligation of the claims ``ids`` (see :func:`resolve`) whose
+    spec is one of ``spec_types``."""
+    return [(c, ob) for c in resolve(ids) for ob in c.obligations if isinstance(ob.spec, spec_types)]

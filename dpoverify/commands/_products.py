@@ -15,8 +15,6 @@ def common_arguments(parser) -> None:
 
 
 def require_simulated(claim_ids: list[str]) -> None:
-    claims = registry.resolve(claim_ids)
-    if not any(isinstance(o.spec, SimulationProperty) for c in claims for o in c.obligations):
-        known = [c.id for c in registry.resolve(["all"]) if any(isinstance(o.spec, SimulationProperty)
-                                                                for o in c.obligations)]
+    if not registry.obligations(claim_ids, SimulationProperty):
+        known = dict.fromkeys(c.id for c, _ in registry.obligations(["all"], SimulationProperty))
         raise UsageError(f"no simulated obligation in {', '.join(claim_ids)} (claims with one: {', '.join(known)})")

@@ -94,12 +94,10 @@ def judge_all(doc: dict, out: str) -> list[dict]:
 
     ctx = engines.Context(profiles.get(profiles.DEFAULT_PROFILE), doc["seed"], results_dir=out)
     rows = []
-    for claim in registry.all_claims().values():
-        for ob in claim.obligations:
-            if isinstance(ob.spec, EmpiricalAudit):
-                result, _ = engines.run(ob.spec, ctx)
-                rows.append({"claim": claim.id, "obligation": ob.id, "title": ob.title,
-                             "verdict": result.verdict.value, "summary": result.summary})
+    for claim, ob in registry.obligations(["all"], EmpiricalAudit):
+        result, _ = engines.run(ob.spec, ctx)
+        rows.append({"claim": claim.id, "obligation": ob.id, "title": ob.title,
+                     "verdict": result.verdict.value, "summary": result.summary})
     return rows
 
 

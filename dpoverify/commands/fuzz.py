@@ -7,7 +7,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from .. import profiles, registry
+from .. import profiles
 from ..errors import UsageError
 from ..fuzzing.campaign import run_campaign, tasks
 from ..render import verdict
@@ -45,8 +45,7 @@ def run(args, console: Console) -> int:
     jobs = _positive(args.jobs)
     todo = tasks(args.claims)
     if not todo:
-        known = [c.id for c in registry.resolve(["all"]) if any(
-            type(o.spec).__name__ in ("SimulationProperty", "GradientIdentity") for o in c.obligations)]
+        known = dict.fromkeys(cid for cid, _ in tasks(["all"]))
         raise UsageError(f"nothing to fuzz in {', '.join(args.claims)}: no simulated or gradient obligations "
                          f"(fuzzable claims: {', '.join(known)})")
     err = Console(stderr=True)

@@ -102,14 +102,11 @@ def sweep(spec, hyp_index: int, profile: Profile, seed: int) -> dict[str, Any]:
 def boundary_maps(claim_ids: list[str], profile: Profile, seed: int,
                   on_map: Callable[[dict], None] = lambda m: None) -> list[dict[str, Any]]:
     maps = []
-    for claim in registry.resolve(claim_ids):
-        for ob in claim.obligations:
-            if not isinstance(ob.spec, SimulationProperty):
-                continue
-            for b in bounds(ob.spec.hypotheses):
-                m = {"claim": claim.id, "obligation": ob.id, "title": ob.title, **sweep(ob.spec, b.index, profile, seed)}
-                maps.append(m)
-                on_map(m)
+    for claim, ob in registry.obligations(claim_ids, SimulationProperty):
+        for b in bounds(ob.spec.hypotheses):
+            m = {"claim": claim.id, "obligation": ob.id, "title": ob.title, **sweep(ob.spec, b.index, profile, seed)}
+            maps.append(m)
+            on_map(m)
     return maps
 
 

@@ -80,24 +80,21 @@ def measure(spec, profile: Profile, seed: int) -> tuple[dict[str, list[float]], 
 def tightness(claim_ids: list[str], profile: Profile, seed: int,
               on_row: Callable[[dict], None] = lambda r: None) -> list[dict[str, Any]]:
     rows = []
-    for claim in registry.resolve(claim_ids):
-        for ob in claim.obligations:
-            if not isinstance(ob.spec, SimulationProperty):
-                continue
-            seen, is_log, slacks, regime = measure(ob.spec, profile, seed)
-            base = {"claim": claim.id, "obligation": ob.id, "title": ob.title, "regime": regime,
-                    "draws": len(slacks), "slack_min": min(slacks)}
-            if not seen:
-                row = base | {"quantity": "slack (check units)", "log10": False,
-                              "at_default": {"min": min(slacks), "median": statistics.median(slacks),
-                                             "max": max(slacks)}}
-                rows.append(row)
-                on_row(row)
-            for name, vals in seen.items():
-                row = base | {"quantity": name, "log10": is_log[name],
-                              "at_default": {"min": min(vals), "median": statistics.median(vals), "max": max(vals)}}
-                rows.append(row)
-                on_row(row)
+    for claim, ob in registry.obligations(claim_ids, SimulationProperty):
+        seen, is_log, slacks, regime = measure(ob.spec, profile, seed)
+        base = {"claim": claim.id, "obligation": ob.id, "title": ob.title, "regime": regime,
+                "draws": len(slacks), "slack_min": min(slacks)}
+        if not seen:
+            row = base | {"quantity": "slack (check units)", "log10": False,
+                          "at_default": {"min": min(slacks), "median": statistics.median(slacks),
+                                         "max": max(slacks)}}
+            rows.append(row)
+            on_row(row)
+        for name, vals in seen.items():
+            row = base | {"quantity": name, "log10": is_log[name],
+                          "at_default": {"min": min(vals), "median": statistics.median(vals), "max": max(vals)}}
+            rows.append(row)
+            on_row(row)
     return rows
 
 
