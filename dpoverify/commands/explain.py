@@ -2,7 +2,6 @@
 steps (obligations), with the math rendered in the terminal."""
 from __future__ import annotations
 
-import sympy as sp
 from rich.panel import Panel
 from rich.table import Table
 

@@ -42,7 +42,7 @@ def test_malformed_line_names_file_and_line(tmp_path, bad, message):
     _write(tmp_path / "odd.jsonl", [_row("a", " Yes"), _row("b", " No"), bad])
     with pytest.raises(personas.PersonaDataError) as exc:
         personas.load_dir(tmp_path)
-    assert f"odd.jsonl:3: " in str(exc.value) and message in str(exc.value)
+    assert "odd.jsonl:3: " in str(exc.value) and message in str(exc.value)
 
 
 def test_unknown_persona_and_missing_directory(tmp_path):

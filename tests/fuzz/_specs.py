@@ -1,7 +1,6 @@
 """Small SimulationProperty specs for testing the fuzzer itself (in the shape of Theorem 4.2)."""
 import math
 
-import sympy as sp
 
 from dpoverify.fuzzing.regime import sym
 from dpoverify.specs import SimulationProperty

@@ -2,7 +2,6 @@
 softmax model's unembedding (torch, the real loss) approaches the flow of eq. 3 as the step
 shrinks, on Hypothesis-drawn regimes of Section 3 (first-order: halving the step ~halves the gap).
 """
-import math
 
 import numpy as np
 import pytest

@@ -1,5 +1,4 @@
 """Section 3's distribution: token layouts realizing Z, concept vectors (Definition C.1), seeding."""
-import itertools
 import math
 
 import numpy as np
