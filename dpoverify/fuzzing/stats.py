@@ -43,6 +43,13 @@ def clopper_pearson(failures: int, draws: int, confidence: float = CONFIDENCE) -
     return float(ci.low), float(ci.high)
 
 
+def largest_rejected(failures: int, draws: int, confidence: float = CONFIDENCE) -> float:
+    """The largest claimed failure probability :func:`rate_test` rejects: the exact one-sided lower
+    confidence bound of the rate (where P(X >= failures | p) = 1 - confidence)."""
+    return float(binomtest(failures, draws, alternative="greater").proportion_ci(
+        confidence_level=confidence, method="exact").low)
+
+
 def rate_test(failures: int, draws: int, claimed: float, confidence: float = CONFIDENCE) -> RateTest:
     """Test ``failures``/``draws`` against a claimed failure probability ``claimed``.
 

@@ -5,6 +5,7 @@ import sympy as sp
 from dpoverify.engines import Context
 from dpoverify.fuzzing import engine
 from dpoverify.fuzzing.regime import resolve
+from dpoverify.fuzzing.stats import largest_rejected
 from dpoverify.profiles import get
 from dpoverify.results import load_counterexample, save_counterexample
 from dpoverify.verdicts import Verdict
@@ -74,6 +75,7 @@ def test_refuting_threshold_of_an_unspecified_constant():
     """p(c) = 100 e^{-c}; 5/5 failures reject exactly the claims p < 0.01^{1/5} (p-value p^5)."""
     c = sp.Symbol("c", real=True)
     p_crit = 0.01 ** 0.2
+    assert largest_rejected(5, 5) == pytest.approx(p_crit, rel=1e-9)
     c_star = engine.refuting_threshold(("c", 100 * sp.exp(-c)), 5, 5)
     assert c_star == pytest.approx(float(sp.log(100 / sp.Float(p_crit))), rel=1e-3)
     assert engine.refuting_threshold(("c", sp.exp(-c) / 10 ** 6), 5, 5) == 0.0  # below p_crit for every c > 0
@@ -89,7 +91,7 @@ def test_unspecified_constant_judged_at_its_infimum_unless_fixed():
     r = engine.run(spec, ctx())
     n = r.evidence["draws"]
     assert r.verdict is Verdict.REFUTED
-    expected = float(sp.log(1000 / sp.Float(engine._largest_rejected(n, n))))
+    expected = float(sp.log(1000 / sp.Float(largest_rejected(n, n))))
     assert r.evidence["unspecified_constant"]["refuted_for_above"] == pytest.approx(expected, rel=1e-3)
     assert f"refuted for every c > {expected:.3g}" in r.summary
     assert engine.run(spec, ctx(c=1)).verdict is Verdict.VACUOUS
