@@ -42,7 +42,7 @@ def compute_simulator() -> dict:
         tr = simulate(ds, T, loss=loss, method=method, t_eval=times)
         risk = population_risk(ds, tr, T)
         mc = monte_carlo_risk(ds, tr, T, n=20000, seed=1)
-        cases[name] = {"regime": {k: (float(v) if isinstance(v, float) else v) for k, v in kw.items()},
+        cases[name] = {"regime": dict(kw),
                        "loss": loss, "method": method, "seed": seed, "T": T,
                        "r_first8": tr.r[:, :8].tolist(), "r_mean": tr.r.mean(axis=1).tolist(),
                        "log_risk": risk.log_risk, "log_risk_cluster": risk.log_risk_cluster.tolist(),
@@ -67,7 +67,7 @@ def compute_audit(out: Path) -> dict:
                 "fig3b_offdiag_max_abs": g["figure3b"]["offdiag_max_abs"]}
     dpo = {k: {split: {m: run["final"][split][m] for m in ("loss", "rewards/margins", "rewards/accuracies")}
                for split in ("train", "test")} for k, run in doc["dpo"]["runs"].items()}
-    return {"tolerance": AUDIT_TOLERANCE, "config": {k: v for k, v in AUDIT_CONFIG.items()},
+    return {"tolerance": AUDIT_TOLERANCE, "config": dict(AUDIT_CONFIG),
             "geometry": {k: float(v) for k, v in geometry.items()}, "dpo": dpo}
 
 

@@ -25,7 +25,7 @@ def test_embedded_default_audit_reference_run(tmp_path):
     pytest.importorskip("torch")
     pytest.importorskip("transformers")
     ref = _reference("audit")
-    assert ref["config"] == {k: v for k, v in references.AUDIT_CONFIG.items()}
+    assert ref["config"] == references.AUDIT_CONFIG
     fresh = references.compute_audit(tmp_path)
     pinned = {k: ref[k] for k in ("geometry", "dpo")}
     bad = references.differences({k: fresh[k] for k in ("geometry", "dpo")}, pinned, **ref["tolerance"])
