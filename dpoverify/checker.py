@@ -245,9 +245,9 @@ def load_previous(path: Path) -> tuple[dict[str, dict], dict[str, Any]]:
 def _from_check1(doc: dict[str, Any]) -> tuple[dict[str, dict], dict[str, Any]]:
     claims, seconds = {}, {}
     for c in doc["claims"]:
-        obs = []
-        for o in c["obligations"]:
-            seconds[f"{c['id']}/{o['id']}"] = o.get("seconds")
+        obs, ids = [], [o["id"] for o in c["obligations"]]
+        for i, o in enumerate(c["obligations"]):
+            seconds[timing_key(c["id"], ids, i)] = o.get("seconds")
             obs.append({k: v for k, v in o.items() if k not in ("seconds", "replay")})
         run = {"tool_version": doc.get("tool_version"), "code": None, "profile": doc["profile"],
                "seed": doc["seed"], "params": doc.get("params", {}), "inputs": {}, "key": None}
@@ -261,7 +261,6 @@ class Run:
     def __init__(self, ctx: engines.Context, claim_ids: list[str], out_dir: Path, jobs: int,
                  kept: dict[str, dict], old_timing: dict[str, Any]):
         self.path = out_dir / FILENAME
-        self.requested = claim_ids
         self.claims = dict(kept)
         old_obs, old_claims = old_timing.get("obligations") or {}, old_timing.get("claims") or {}
         self.doc = {

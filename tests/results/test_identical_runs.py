@@ -15,9 +15,11 @@ import sys
 import time
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from tests.conftest import REPO
+from tests.unit.test_cli import schema
 
 CLAIMS = ("section-7.no-flip", "definition-c.1")
 TIMEOUT = 300
@@ -49,6 +51,7 @@ def reference(tmp_path_factory) -> Path:
     code, _, err = check(out)
     assert code == 0, err
     doc = json.loads((out / "check.json").read_text())
+    jsonschema.validate(doc, schema())  # among others: no evidence carries "seconds"
     assert doc["complete"] and [c["id"] for c in doc["claims"]] == ["section-7.no-flip", "definition-c.1"]
     assert set(doc["timing"]["obligations"]) == {f"{c['id']}/{o['id']}" for c in doc["claims"]
                                                 for o in c["obligations"]}
