@@ -83,8 +83,9 @@ def test_two_jobs_give_the_same_file(reference, tmp_path):
     assert json.loads((tmp_path / "check.json").read_text())["timing"]["jobs"] == 2
 
 
-def test_kill_then_resume_finishes_only_what_was_missing(reference, tmp_path):
-    proc = check(tmp_path, wait=False)
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_kill_then_resume_finishes_only_what_was_missing(reference, tmp_path, jobs):
+    proc = check(tmp_path, "--jobs", jobs, wait=False)
     path, deadline = tmp_path / "check.json", time.monotonic() + TIMEOUT
     first = None
     while time.monotonic() < deadline and proc.poll() is None:
@@ -105,7 +106,7 @@ def test_kill_then_resume_finishes_only_what_was_missing(reference, tmp_path):
     assert killed["complete"] is False and [c["id"] for c in killed["claims"]] == [first]
     finished_before = killed["timing"]["claims"][first]["finished"]
 
-    code, _, err = check(tmp_path, "--resume")  # the killed run's lock died with it
+    code, _, err = check(tmp_path, "--resume", "--jobs", jobs)  # the killed run's lock died with it
     assert code == 0, err
     err = " ".join(err.split())
     assert f"{first}: kept (same code, profile, seed, parameters)" in err

@@ -141,3 +141,15 @@ def test_no_wall_clock_outside_the_timing_block(tmp_path, monkeypatch):
     cex = json.loads((tmp_path / "counterexamples" / "theorem-9.2__step-1.json").read_text())
     assert set(cex) == {"schema", "claim", "obligation", "seed", "profile", "payload", "timing"}
     assert cex["timing"]["created"].startswith("t")
+
+
+@pytest.mark.parametrize("leak", [("top", "started"), ("obligation", "seconds"), ("evidence", "seconds")])
+def test_the_schema_rejects_a_time_outside_the_timing_block(tmp_path, leak):
+    doc, _ = check(tmp_path, "theorem-9.1")
+    jsonschema.validate(doc, schema())
+    where, name = leak
+    target = {"top": doc, "obligation": doc["claims"][0]["obligations"][0],
+              "evidence": doc["claims"][0]["obligations"][0]["evidence"]}[where]
+    target[name] = "2026-01-01T00:00:00+00:00" if name == "started" else 1.5
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(doc, schema())
