@@ -21,7 +21,10 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+import os
+import signal
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -364,34 +367,49 @@ def _why_differs(old: dict[str, Any], new: dict[str, Any]) -> str:
     return ("other " + ", ".join(fields)) if fields else "other package versions, or no key"
 
 
+def _worker_start(parent: int) -> None:
+    """In each worker: Ctrl-C is the parent's to handle (it terminates the pool), and the worker
+    ends when the parent is gone (killed), instead of waiting for work forever."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _indexed(item: tuple[tuple[str, int], Task]):
+    where, task = item
+    return where, run_task(task)
+
+
 def _run_parallel(todo: list[Claim], ctx, out_dir: Path, on_obligation, jobs: int, run: Run,
                   runs: dict[str, dict]) -> None:
     slots = {c.id: [None] * len(c.obligations) for c in todo}
     seconds: dict[str, dict[str, float]] = {c.id: {} for c in todo}
     by_id = {c.id: c for c in todo}
     ids = {c.id: [o.id for o in c.obligations] for c in todo}
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+    for c in todo:
+        if not c.obligations:
+            run.put(finish_claim(c, runs[c.id], []), {})
+    tasks = [((c.id, i), Task.make(c, i, ctx, out_dir)) for c in todo for i in range(len(c.obligations))]
+    pool = multiprocessing.get_context("spawn").Pool(jobs, initializer=_worker_start, initargs=(os.getpid(),))
     try:
-        pending = {pool.submit(run_task, Task.make(c, i, ctx, out_dir)): (c.id, i)
-                   for c in todo for i in range(len(c.obligations))}
-        for cid in [c.id for c in todo if not c.obligations]:
-            run.put(finish_claim(by_id[cid], runs[cid], []), {})
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in sorted(done, key=lambda f: pending[f]):
-                cid, i = pending.pop(fut)
-                claim = by_id[cid]
-                entry, took = fut.result()
-                slots[cid][i] = entry
-                ob = claim.obligations[i]
-                seconds[cid][timing_key(cid, ids[cid], i)] = round(took, 3)
-                on_obligation(claim, ob, entry)
-                if all(e is not None for e in slots[cid]):
-                    order = {timing_key(cid, ids[cid], j): j for j in range(len(ids[cid]))}
-                    run.put(finish_claim(claim, runs[cid], slots[cid]),
-                            dict(sorted(seconds[cid].items(), key=lambda kv: order[kv[0]])))
+        for (cid, i), (entry, took) in pool.imap_unordered(_indexed, tasks):
+            claim = by_id[cid]
+            slots[cid][i] = entry
+            seconds[cid][timing_key(cid, ids[cid], i)] = round(took, 3)
+            on_obligation(claim, claim.obligations[i], entry)
+            if all(e is not None for e in slots[cid]):
+                order = {timing_key(cid, ids[cid], j): j for j in range(len(ids[cid]))}
+                run.put(finish_claim(claim, runs[cid], slots[cid]),
+                        dict(sorted(seconds[cid].items(), key=lambda kv: order[kv[0]])))
+        pool.close()
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        pool.terminate()  # at once on Ctrl-C or an error; a no-op wait once every task is done
+        pool.join()
 
 
 def replay_command(results_dir: str | Path, obligation: dict[str, Any]) -> str | None:

@@ -29,11 +29,20 @@ def check(out: Path, *extra: str, hashseed: str = "0", wait: bool = True):
     env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONHASHSEED": hashseed}
     argv = [sys.executable, "-m", "dpoverify", "check", *CLAIMS, "--profile", "quick", "--seed", "3",
             "--out", str(out), *extra]
-    proc = subprocess.Popen(argv, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(argv, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)  # its own process group: workers can be found
     if not wait:
         return proc
     out_text, err_text = proc.communicate(timeout=TIMEOUT)
     return proc.returncode, out_text, err_text
+
+
+def group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def without_timing(path: Path) -> str:
@@ -102,6 +111,10 @@ def test_kill_then_resume_finishes_only_what_was_missing(reference, tmp_path, jo
     proc.stdout.close()
     proc.stderr.close()
     assert first is not None and proc.returncode == -signal.SIGKILL, "the run ended before it could be killed"
+    gone = time.monotonic() + 15
+    while group_alive(proc.pid) and time.monotonic() < gone:  # --jobs workers end with their parent
+        time.sleep(0.2)
+    assert not group_alive(proc.pid), "processes of the killed run are left behind"
     killed = json.loads(path.read_text())
     assert killed["complete"] is False and [c["id"] for c in killed["claims"]] == [first]
     finished_before = killed["timing"]["claims"][first]["finished"]
