@@ -4,8 +4,11 @@ An engine is a module (named by ``spec.ENGINE``) exposing
 
     run(spec, ctx: Context) -> verdicts.Result
     replay(spec, counterexample: dict, ctx: Context) -> verdicts.Result
+    inputs(spec, ctx: Context) -> list[Path]     (optional: files ``run`` reads besides the code)
 
 Engines never raise for a failed check: a refutation is a Result. Exceptions become ERROR.
+The dispatcher times every run; a result's evidence carries no wall-clock time (a top-level
+``"seconds"`` an engine reports is dropped here: the time goes to the document's timing block).
 """
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ import importlib
 import time
 import traceback
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable
 
 import sympy as sp
@@ -51,7 +55,15 @@ def run(spec: Any, ctx: Context) -> tuple[Result, float]:
     except Exception as exc:  # an engine bug or a numerical failure: never a silent pass
         result = Result(Verdict.ERROR, f"{type(exc).__name__}: {exc}",
                         {"traceback": traceback.format_exc(limit=8)})
+    if isinstance(result.evidence, dict):
+        result.evidence.pop("seconds", None)
     return result, time.perf_counter() - t0
+
+
+def inputs(spec: Any, ctx: Context) -> list[Path]:
+    """The files the engine of ``spec`` reads besides the code (none unless it says so)."""
+    engine = _engine(spec)
+    return [Path(p) for p in engine.inputs(spec, ctx)] if hasattr(engine, "inputs") else []
 
 
 def replay(spec: Any, counterexample: dict, ctx: Context) -> Result:

@@ -1,11 +1,17 @@
-"""Writing results: atomic JSON files, counterexample files and run provenance.
+"""Writing results: atomic JSON files, counterexample files, run provenance, the hash of the code
+that computed a result, and the lock on a results directory.
 
 Every file is written to a temporary name in the same directory and moved into place with
 ``os.replace``, so an interrupted run never leaves a half-written file and loses nothing
-already finished.
+already finished. Wall-clock facts (when, how long, on which machine) live only in a document's
+``timing`` block: everything else is a function of what determines the result.
 """
 from __future__ import annotations
 
+import errno
+import fcntl
+import hashlib
+import importlib.util
 import json
 import math
 import os
@@ -13,10 +19,12 @@ import platform
 import re
 import sys
 import tempfile
+from contextlib import contextmanager
 from datetime import datetime, timezone
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import sympy as sp
 
@@ -80,21 +88,25 @@ def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_")
 
 
+def counterexample_name(claim_id: str, obligation_id: str) -> str:
+    """Where a counterexample is saved, relative to the results directory."""
+    return f"counterexamples/{slug(claim_id)}__{slug(obligation_id)}.json"
+
+
 def save_counterexample(out_dir: str | os.PathLike, claim_id: str, obligation_id: str,
                         payload: dict[str, Any], seed: int, profile: str) -> Path:
-    """Save an engine's counterexample payload as a file that ``dpoverify replay`` re-runs."""
+    """Save an engine's counterexample payload as a file that ``dpoverify replay`` re-runs, at
+    ``out_dir / counterexample_name(...)``; returns that path."""
     doc = {
         "schema": COUNTEREXAMPLE_SCHEMA,
         "claim": claim_id,
         "obligation": obligation_id,
         "seed": seed,
         "profile": profile,
-        "created": now(),
         "payload": payload,
+        "timing": {"created": now()},
     }
-    path = Path(out_dir) / "counterexamples" / f"{slug(claim_id)}__{slug(obligation_id)}.json"
-    doc["replay"] = f"dpoverify replay {path}"
-    return write_json(path, doc)
+    return write_json(Path(out_dir) / counterexample_name(claim_id, obligation_id), doc)
 
 
 def load_counterexample(path: str | os.PathLike) -> dict[str, Any]:
@@ -133,3 +145,87 @@ def provenance(packages=("dpoverify", "sympy", "mpmath", "numpy", "scipy", "hypo
         "cpus": os.cpu_count(),
         "packages": versions,
     }
+
+
+# The packages whose versions can change a result (with the Python version): part of every
+# result's key, so ``check --resume`` recomputes after an upgrade.
+RESULT_PACKAGES = ("sympy", "mpmath", "numpy", "scipy", "hypothesis", "python-flint", "torch",
+                   "transformers")
+
+
+@lru_cache(maxsize=1)
+def environment() -> dict[str, Any]:
+    """The Python and package versions a result depends on (no machine facts, no times)."""
+    versions = {}
+    for name in RESULT_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return {"python": sys.version.split()[0], "packages": versions}
+
+
+@lru_cache(maxsize=None)
+def package_hash(package: str) -> str | None:
+    """sha256 over the relative paths and bytes of every ``.py`` file of a top-level package
+    (None when it cannot be found): the code version that computed a result."""
+    spec = importlib.util.find_spec(package)
+    if spec is None:
+        return None
+    roots = [Path(p) for p in spec.submodule_search_locations or ()] or \
+        ([Path(spec.origin)] if spec.origin and spec.origin.endswith(".py") else [])
+    if not roots:
+        return None
+    h = hashlib.sha256()
+    for root in roots:
+        files = sorted(root.rglob("*.py")) if root.is_dir() else [root]
+        for f in files:
+            if "__pycache__" in f.parts:
+                continue
+            rel = f.relative_to(root).as_posix() if root.is_dir() else f.name
+            data = f.read_bytes()
+            h.update(f"{rel}\0{len(data)}\0".encode())
+            h.update(data)
+    return h.hexdigest()
+
+
+def file_hash(path: str | os.PathLike) -> str | None:
+    """sha256 of a file's bytes, None when it does not exist."""
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return None
+
+
+def digest(obj: Any) -> str:
+    """sha256 of a JSON value written canonically (sorted keys, no spaces)."""
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, separators=(",", ":"),
+                                     default=_default).encode()).hexdigest()
+
+
+class DirectoryBusy(Exception):
+    """Another process holds the lock on a results directory."""
+
+
+@contextmanager
+def locked(directory: str | os.PathLike, what: str = "dpoverify") -> Iterator[Path]:
+    """Hold an exclusive lock on ``directory/.lock`` (created with the directory) for the block;
+    raises DirectoryBusy at once when another process holds it. The lock is the kernel's
+    (fcntl.flock): it ends with the process that held it, so a killed run never blocks the next."""
+    d = Path(directory)
+    d.mkdir(parents=True, exist_ok=True)
+    path = d / ".lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666 & ~_UMASK)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                raise
+            holder = os.pread(fd, 200, 0).decode(errors="replace").strip()
+            raise DirectoryBusy(f"{d} is in use by another run ({holder or 'unknown process'})") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{what}, pid {os.getpid()}\n".encode(), 0)
+        yield path
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock

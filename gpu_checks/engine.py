@@ -52,6 +52,11 @@ def run(spec, ctx) -> Result:
     return _judge(spec, doc, str(results.path_in(directory)))
 
 
+def inputs(spec, ctx) -> list:
+    """What ``run`` reads: the audit results (part of the key ``check --resume`` compares)."""
+    return [results.path_in(ctx.results_dir)]
+
+
 def replay(spec, payload: dict, ctx) -> Result:
     doc = payload.get("audit")
     if not isinstance(doc, dict) or doc.get("schema") != results.SCHEMA:

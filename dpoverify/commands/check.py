@@ -2,6 +2,7 @@
 a verdict per obligation and per claim (or the JSON document with --json)."""
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from .. import engines, profiles, registry
-from ..checker import exit_code, parse_params, run_checks
+from ..checker import exit_code, parse_params, replay_command, requested_claims, run_checks, run_verdict
 from ..render import verdict
 from ..results import dumps
 
@@ -25,12 +26,28 @@ def add_arguments(parser) -> None:
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                         help="fix a parameter (exact: 880, 1/4, 0.25), checked against its domain; repeatable")
     parser.add_argument("--json", action="store_true",
-                        help="print the result document (schema dpoverify.check/1) instead of tables")
+                        help="print the result document (schema dpoverify.check/2) instead of tables")
     parser.add_argument("--out", default="dpoverify-results",
                         help="directory for check.json and counterexample files (default dpoverify-results)")
+    # results: parallel obligations and resuming an interrupted run (dpoverify.checker.run_checks)
+    parser.add_argument("--jobs", type=_positive, default=1, metavar="N",
+                        help="run obligations in N processes (same results as one; default 1)")
+    parser.add_argument("--resume", action="store_true",
+                        help="keep claims already in --out checked with the same code, profile, seed and "
+                             "parameters; check only the rest")
 
 
-def _print_claim(console: Console, c: dict) -> None:
+def _positive(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if not 1 <= n <= 256:
+        raise argparse.ArgumentTypeError(f"expected a whole number of processes from 1 to 256, got '{text}'")
+    return n
+
+
+def _print_claim(console: Console, c: dict, out: Path) -> None:
     src = c["source"]
     eqs = f", eqs. {', '.join(src['equations'])}" if src["equations"] else ""
     table = Table(title=f"[bold]{c['id']}[/] — {c['title']}  [dim]({src['version']}, {src['section']}{eqs})[/]",
@@ -41,7 +58,7 @@ def _print_claim(console: Console, c: dict) -> None:
     table.add_column("verdict", min_width=17, no_wrap=True)
     table.add_column("evidence", overflow="fold", ratio=5)
     for o in c["obligations"]:
-        summary = o["summary"] + (f"\nreplay: {o['replay']}" if o["replay"] else "")
+        summary = o["summary"] + (f"\nreplay: {replay_command(out, o)}" if o["counterexample"] else "")
         table.add_row(o["id"], o["kind"], o["cites"], verdict(o["verdict"]), summary)
     console.print(table)
     console.print(f"  claim verdict: {verdict(c['verdict'])}\n", highlight=False)
@@ -70,12 +87,13 @@ def run(args, console) -> int:
             progress.update(step, description=f"{claim.id}/{ob.id}", completed=0.0)
 
         ctx = engines.Context(profile, args.seed, fixed, results_dir=args.out, progress=on_progress)
-        doc = run_checks(claims, ctx, Path(args.out), on_obligation)
+        doc = run_checks(claims, ctx, Path(args.out), on_obligation, jobs=args.jobs, resume=args.resume,
+                         on_note=lambda text: err.print(text, highlight=False))
     if args.json:
         sys.stdout.write(dumps(doc) + "\n")
     else:
-        for c in doc["claims"]:
-            _print_claim(console, c)
-        console.print(f"overall: {verdict(doc['verdict'])}   results: {Path(args.out) / 'check.json'}",
+        for c in requested_claims(doc):
+            _print_claim(console, c, Path(args.out))
+        console.print(f"overall: {verdict(run_verdict(doc))}   results: {Path(args.out) / 'check.json'}",
                       highlight=False)
     return exit_code(doc)

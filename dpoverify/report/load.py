@@ -32,8 +32,8 @@ class InputSpec:
 
 
 INPUTS: tuple[InputSpec, ...] = (
-    InputSpec("check", "check.json", "dpoverify.check/1", "verdicts of every claim and proof step",
-              "dpoverify check all", schema_file="check-1.json"),
+    InputSpec("check", "check.json", "dpoverify.check/2", "verdicts of every claim and proof step",
+              "dpoverify check all", schema_file="check-2.json"),
     InputSpec("fuzz", "fuzz.json", "dpoverify.fuzz/1", "fuzz campaign results",
               "dpoverify fuzz all --profile ci",
               required=("profile", "seed", "started", "complete", "provenance", "obligations")),

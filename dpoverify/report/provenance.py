@@ -11,7 +11,13 @@ from .load import Inputs
 
 
 def _when(doc: dict) -> str:
-    return doc.get("finished") or doc.get("created") or doc.get("started") or "—"
+    timing = doc.get("timing") or {}  # check.json keeps its times in a timing block
+    return (doc.get("finished") or doc.get("created") or doc.get("started")
+            or timing.get("finished") or timing.get("started") or "—")
+
+
+def _provenance(doc: dict) -> dict:
+    return doc.get("provenance") or (doc.get("timing") or {}).get("provenance") or {}
 
 
 def inputs_section(inputs: Inputs) -> Section:
@@ -33,7 +39,7 @@ def provenance_section(inputs: Inputs, report_facts: dict[str, Any]) -> Section:
     present = [(key, item) for key, item in inputs.items.items() if item.present]
     rows = []
     for key, item in present:
-        d, p = item.doc, item.doc.get("provenance") or {}
+        d, p = item.doc, _provenance(item.doc)
         seed = d.get("seed")
         rows.append((key, Code(str(item.path)), _when(d), str(d.get("profile") or d.get("config", {}).get("mode") or "—"),
                      "—" if seed is None else str(seed), p.get("python", "—"), p.get("platform", "—"),
@@ -43,10 +49,10 @@ def provenance_section(inputs: Inputs, report_facts: dict[str, Any]) -> Section:
                  here["python"], here["platform"], here["machine"], str(here["cpus"])))
     sec.add(Table(("run", "file", "written", "profile / mode", "seed", "python", "platform", "machine", "cpus"),
                   tuple(rows), anchor="provenance-runs", kind="provenance"))
-    names = sorted({n for _, item in present for n in (item.doc.get("provenance") or {}).get("packages", {})}
+    names = sorted({n for _, item in present for n in _provenance(item.doc).get("packages", {})}
                    | set(here["packages"]))
     cols = [key for key, _ in present] + ["this report"]
-    pkgs = [(item.doc.get("provenance") or {}).get("packages", {}) for _, item in present] + [here["packages"]]
+    pkgs = [_provenance(item.doc).get("packages", {}) for _, item in present] + [here["packages"]]
     sec.add(Table(("package",) + tuple(cols),
                   tuple((n,) + tuple(p.get(n) or "—" for p in pkgs) for n in names),
                   anchor="provenance-packages", kind="packages"))

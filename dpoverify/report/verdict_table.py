@@ -1,5 +1,5 @@
 """The verdict table (one row per claim) and each claim's steps, evidence and counterexamples,
-from ``check.json`` (schema dpoverify.check/1)."""
+from ``check.json`` (schema dpoverify.check/2)."""
 from __future__ import annotations
 
 import json
@@ -7,6 +7,7 @@ import shlex
 from pathlib import Path
 from typing import Any
 
+from ..checker import obligation_seconds, replay_command
 from ..verdicts import SEVERITY
 from .doc import Badge, Code, Details, Heading, Link, Missing, Para, Pre, Section, Table, anchor
 from .load import Inputs
@@ -43,8 +44,9 @@ def cex_anchor(cid: str, oid: str) -> str:
 def check_command(doc: dict[str, Any], claim_id: str) -> str:
     """The command that re-runs one claim exactly as in this run (profile, seed, fixed parameters),
     into its own directory so the results the report was built from are not overwritten."""
-    words = ["dpoverify", "check", claim_id, "--profile", doc["profile"], "--seed", str(doc["seed"])]
-    for name, value in doc.get("params", {}).items():
+    run = next((c for c in doc["claims"] if c["id"] == claim_id), doc)  # each claim keeps its own
+    words = ["dpoverify", "check", claim_id, "--profile", run["profile"], "--seed", str(run["seed"])]
+    for name, value in run.get("params", {}).items():
         words += ["--param", f"{name}={value}"]
     words += ["--out", f"dpoverify-replay/{claim_id}"]
     return shlex.join(words)
@@ -67,7 +69,7 @@ def _counts(counts: dict[str, int]) -> str:
 
 def _cex_file(path_text: str, results_dir: Path) -> Path | None:
     """The counterexample file as recorded, or under the results directory it was moved with."""
-    for p in (Path(path_text), results_dir / "counterexamples" / Path(path_text).name):
+    for p in (results_dir / path_text, Path(path_text), results_dir / "counterexamples" / Path(path_text).name):
         if p.is_file():
             return p
     return None
@@ -88,7 +90,7 @@ def verdict_section(inputs: Inputs) -> Section:
     sec.add(Para((f"Profile {doc['profile']}, seed {doc['seed']}",
                   f", fixed parameters {', '.join(f'{k}={v}' for k, v in doc['params'].items())}"
                   if doc["params"] else "",
-                  f"; started {doc['started']}, finished {doc.get('finished') or '—'}.",
+                  f"; started {doc['timing']['started']}, finished {doc['timing'].get('finished') or '—'}.",
                   f" Overall verdict: ", Badge(doc["verdict"]) if doc.get("verdict") else "none (run incomplete)",
                   ".")))
     if not doc["complete"]:
@@ -139,11 +141,11 @@ def claims_section(inputs: Inputs) -> Section:
                       Code(check_command(doc, cid)))))
         rows, anchors = [], []
         keys = step_keys(c)
-        for o, key in zip(c["obligations"], keys):
+        for o, key, took in zip(c["obligations"], keys, obligation_seconds(doc, c)):
             rows.append((o["id"], o["kind"], o["cites"], Badge(o["verdict"]), o["summary"],
                          Link("evidence", evidence_anchor(cid, key)),
                          Link("counterexample", cex_anchor(cid, key)) if o["counterexample"] else "—",
-                         f"{o['seconds']:.3g} s"))
+                         "—" if took is None else f"{took:.3g} s"))
             anchors.append(obligation_anchor(cid, key))
         sec.add(Table(("step", "kind", "cites", "verdict", "summary", "evidence", "counterexample", "time"),
                       tuple(rows), anchor=anchor("steps", cid), row_anchors=tuple(anchors), kind="steps"))
@@ -158,7 +160,7 @@ def claims_section(inputs: Inputs) -> Section:
 
 def _counterexample(doc: dict[str, Any], cid: str, o: dict[str, Any], key: str, results_dir: Path) -> list:
     found = _cex_file(o["counterexample"], results_dir)
-    replay = o.get("replay") or f"dpoverify replay {o['counterexample']}"
+    replay = replay_command(results_dir, o)
     head = Para((f"Counterexample to {cid} / {o['id']}: ", Code(o["counterexample"]),
                  "" if found else " (file not found next to the results)", ". Replay: ", Code(replay)))
     blocks = [Heading(f"Counterexample: {cid} / {o['id']}", cex_anchor(cid, key), 4), head]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from html import escape
 
+from dpoverify.checker import replay_command
 from dpoverify.report.load import INPUTS
 from dpoverify.report.verdict_table import check_command
 from tests.report.parse import ReportHTML
@@ -35,7 +36,8 @@ def test_every_step_has_a_row_with_its_verdict_and_every_counterexample_its_repl
     assert [r[0] for r in steps] == [e[0] for e in expected]
     assert [b[0] for b in doc.badges["steps"] if b] == [e[1] for e in expected]
     text = html_path.read_text()
-    replays = [o["replay"] for c in check["claims"] for o in c["obligations"] if o["counterexample"]]
+    replays = [replay_command(built.results, o) for c in check["claims"] for o in c["obligations"]
+               if o["counterexample"]]
     assert replays, "the fixture must contain a counterexample"
     for cmd in replays:
         assert cmd in text

@@ -27,7 +27,7 @@ def test_absent_results_directory_is_one_line_and_exit_2(capsys, tmp_path):
 @pytest.mark.parametrize("name,text,fault", [
     ("check.json", "{not json", "not valid JSON"),
     ("check.json", json.dumps([1, 2]), "expected a JSON object"),
-    ("check.json", json.dumps({"schema": "dpoverify.audit/1"}), "expected 'dpoverify.check/1'"),
+    ("check.json", json.dumps({"schema": "dpoverify.audit/1"}), "expected 'dpoverify.check/2'"),
     ("audit.json", json.dumps({"schema": "dpoverify.audit/1", "complete": True}), "lacks created"),
 ])
 def test_malformed_input_is_named_in_one_line(capsys, tmp_path, name, text, fault):
@@ -70,7 +70,7 @@ def test_every_input_absent_says_so_section_by_section(capsys, tmp_path):
 
 def test_interrupted_check_run_is_reported_as_such(capsys, tmp_path):
     doc = write_check(tmp_path)
-    doc["complete"], doc["finished"] = False, None
+    doc["complete"], doc["timing"]["finished"] = False, None
     doc.pop("verdict")
     doc["requested"].append("theorem-9.9")
     (tmp_path / "check.json").write_text(json.dumps(doc))

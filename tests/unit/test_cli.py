@@ -41,7 +41,7 @@ def planted(monkeypatch, tmp_path):
 
 
 def schema():
-    return json.loads(resources.files("dpoverify").joinpath("schemas/check-1.json").read_text())
+    return json.loads(resources.files("dpoverify").joinpath("schemas/check-2.json").read_text())
 
 
 def run(capsys, *argv):
@@ -61,7 +61,9 @@ def test_check_refuted_exits_1_and_saves_a_replayable_counterexample(capsys, tmp
     doc = json.loads((tmp_path / "dpoverify-results" / "check.json").read_text())
     c = doc["claims"][0]
     assert c["verdict"] == "REFUTED" and c["counts"]["REFUTED"] == 1
-    cex = Path(c["obligations"][1]["counterexample"])
+    rel = c["obligations"][1]["counterexample"]
+    assert rel == "counterexamples/theorem-9.2__step-1.json"  # relative: the directory can move
+    cex = tmp_path / "dpoverify-results" / rel
     saved = json.loads(cex.read_text())
     assert saved["payload"] == {"point": {"Q": "50"}, "seed": 7}
     code, out, _ = run(capsys, "replay", str(cex))
