@@ -48,7 +48,7 @@ def test_boundary_map(tmp_path):
 def test_tightness_table(tmp_path):
     assert main(["tightness", "theorem-4.2", "theorem-b.4", "--profile", "quick", "--out", str(tmp_path)]) == 0
     rows = _doc(tmp_path / "tightness.json", "dpoverify.tightness/1")["rows"]
-    ratio = next(r for r in rows if r["quantity"] == "r(tau_1) / r^L(tau_1)")["at_default"]
+    ratio = next(r for r in rows if r["quantity"] == "r(τ₁) / r^L(τ₁)")["at_default"]
     assert 1 < ratio["min"] <= ratio["max"] < 40  # inside [r^L, r^U]: above r^L, below log 3 = 40 r^L
     risk = next(r for r in rows if r["quantity"].startswith("log10(risk bound"))
     assert risk["log10"] and risk["at_default"]["min"] > 0
