@@ -63,7 +63,15 @@ def test_scaling_law(tmp_path):
             if Q is not None:
                 ev = [e for e in doc["evaluations"] if e["tokens"] == c["tokens"] and e["d"] == c["d"]
                       and e["K"] == int(K) and e["Q"] == Q]
-                assert ev and ev[0]["risk" if c["error"] == "population" else "worst"] < 0.05
+                key = "risk" if c["error"] == "population" else "worst"
+                assert ev and ev[0][key] < 0.05
+                below = [e for e in doc["evaluations"] if e["tokens"] == c["tokens"] and e["d"] == c["d"]
+                         and e["K"] == int(K) and e["Q"] == Q - 1]  # Q* - 1 was tried and missed
+                assert Q == 1 or (below and below[0][key] >= 0.05)
+        uncensored = sum(Q is not None for Q in c["Q_star"].values())
+        assert (c["models"] is None) == (uncensored < 3)
+        if c["models"] and c["models"]["selected"]:
+            assert c["models"]["flat"] == (c["models"]["shape"].startswith("flat"))
 
 
 def test_eq4_q_and_fits():
