@@ -43,6 +43,15 @@ def test_boundary_map(tmp_path):
     assert stated and all(m["first_fails_at_ratio"] == 1 for m in stated)  # the printed r^U fails everywhere
     v_map = next(m for m in doc["maps"] if m["obligation"] == "trajectory-band-corrected" and m["subject"] == "v")
     assert [p["ratio"] for p in v_map["points"]][0] == 1 and v_map["points"][0]["failure_rate"] == 0
+    for m in doc["maps"]:  # every sweep reaches the break or says why it stopped
+        assert (m["break_at_ratio"] is not None) == (m["stopped"] == "break reached")
+    # the corrected band breaks at a fixed noise v of a few tenths, and, from the edge regime
+    # (Q = 1, v = 1/4), where the noise energy d v^2 reaches a few times Q
+    broke = next(p["value"] for p in v_map["points"] if p["ratio"] == v_map["break_at_ratio"])
+    assert 0.1 < broke < 0.5
+    d_edge = next(m for m in doc["maps"] if m["obligation"] == "trajectory-band-corrected"
+                  and m["subject"] == "d" and m["base"] == "edge")
+    assert 1 < next(p["natural"] for p in d_edge["points"] if p["ratio"] == d_edge["break_at_ratio"]) < 32
 
 
 def test_tightness_table(tmp_path):
