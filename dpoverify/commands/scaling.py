@@ -26,7 +26,7 @@ def run(args, console: Console) -> int:
                   f"{scaling.V_FIXED} fixed, l_b = 1/4, mean of {len(doc['setup']['seeds'])} seeds); models "
                   "compared by AICc, 95% intervals:", highlight=False)
     for c in doc["curves"]:
-        for line in scaling.describe(c):
+        for line in scaling.describe(c, doc["setup"]["Q_grid"][-1]):
             console.print("  " + line, highlight=False)
     console.print("  eq. 4 asks for Q = " + ", ".join(f"{K}:{Q}" for K, Q in doc["eq4_Q"].items()), highlight=False)
     console.print("  (K enters eq. 4 only through the union bound's factor 2KQ²:\n"

@@ -247,10 +247,11 @@ def _num(x: float) -> str:
     return f"{x:.3g}".replace("-", "−")
 
 
-def describe(curve: dict) -> list[str]:
+def describe(curve: dict, qmax: int | None = None) -> list[str]:
     """Lines (each < 80 columns) saying what a curve's Q*(K) shows: the best model by AICc, its
-    parameters with 95% intervals, the other models' ΔAICc."""
-    qs = ", ".join(f"{K}:{'>Q_max' if Q is None else Q}" for K, Q in curve["Q_star"].items())
+    parameters with 95% intervals, the other models' ΔAICc. ``qmax``: the largest Q tried."""
+    over = f">{qmax}" if qmax else ">Q_max"
+    qs = ", ".join(f"{K}:{over if Q is None else Q}" for K, Q in curve["Q_star"].items())
     head = [f"{curve['tokens']} tokens, d {curve['d']}, {curve['error']} error", f"  Q*(K) {qs}"]
     cmp = curve.get("models")
     if cmp is None:
