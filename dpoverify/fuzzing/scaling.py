@@ -147,9 +147,9 @@ def compare_models(points: dict[int, float | None], resolution: float = 0.0) -> 
 
     The selected model is the best by AICc (others within SUPPORT units are listed as also
     supported); the curve is "flat" when it is the constant, or when the interval of its growth
-    parameter (b, or alpha) contains 0. None with
-    fewer than 3 uncensored points; with 3 or 4 the fits are listed but nothing is selected (AICc
-    needs n > k + 1, k = 3 for the 2-parameter models)."""
+    parameter (b, or alpha) contains 0. None with fewer than 3 uncensored points; with 3 or 4 the
+    fits are listed but nothing is selected (AICc needs n > k + 1, k = 3 for the 2-parameter
+    models). A fit that does not converge is listed with its error and left out of the ranking."""
     from scipy import stats
 
     pts = sorted((K, Q) for K, Q in points.items() if Q is not None)
@@ -161,7 +161,11 @@ def compare_models(points: dict[int, float | None], resolution: float = 0.0) -> 
     floor = max(resolution ** 2 / 12, 1e-12 * float(np.mean(Q ** 2)))
     models = []
     for name in MODELS:
-        params, fitted, J = _least_squares(name, K, Q)
+        try:
+            params, fitted, J = _least_squares(name, K, Q)
+        except RuntimeError as exc:  # curve_fit gave up: the model is listed, not compared
+            models.append({"model": name, "formula": FORMULA[name], "error": str(exc), "aicc": None})
+            continue
         p = len(params)
         rss = float(((Q - fitted) ** 2).sum())
         sigma2 = max(rss / n, floor)  # ML variance, not below the quantization
@@ -177,11 +181,11 @@ def compare_models(points: dict[int, float | None], resolution: float = 0.0) -> 
         ss = float(((Q - Q.mean()) ** 2).sum())
         models.append({"model": name, "formula": FORMULA[name], "params": params, "interval95": intervals,
                        "rss": rss, "r2": 1 - rss / ss if ss > 0 else 1.0, "aicc": aicc})
-    if any(m["aicc"] is None for m in models):
+    if n < 5:
         return {"n": n, "resolution": resolution, "criterion": "AICc", "models": models, "selected": None,
                 "also_supported": [], "flat": None,
                 "shape": f"not resolved: {n} points (AICc needs 5 for 2-parameter models)"}
-    ranked = models
+    ranked = [m for m in models if m["aicc"] is not None]
     best = min(ranked, key=lambda m: m["aicc"])
     for m in ranked:
         m["delta_aicc"] = m["aicc"] - best["aicc"]
@@ -205,15 +209,16 @@ def _shape(m: dict, flat: bool) -> str:
     return {"log K": "grows like log K", "linear in K": "grows linearly in K"}[m["model"]]
 
 
-def fits(q: dict[int, int | None]) -> tuple[dict | None, dict | None]:
-    """The log-K and power-law fits alone, in the shape readers of scaling.json expect."""
-    cmp = compare_models(q)
-    if cmp is None:
-        return None, None
-    by = {m["model"]: m for m in cmp["models"]}
-    lg, pw = by["log K"], by["power law"]
-    return ({**lg["params"], "r2": lg["r2"], "interval95": lg["interval95"]},
-            {**pw["params"], "r2": pw["r2"], "interval95": pw["interval95"]})
+def fits(cmp: dict | None) -> tuple[dict | None, dict | None]:
+    """The log-K and power-law models of a comparison alone, in the shape earlier readers of
+    scaling.json expect ("fit_log", "fit_power"); None where absent or not converged."""
+    by = {m["model"]: m for m in (cmp or {}).get("models", []) if "params" in m}
+
+    def one(name):
+        m = by.get(name)
+        return None if m is None else {**m["params"], "r2": m["r2"], "interval95": m["interval95"]}
+
+    return one("log K"), one("power law")
 
 
 def scaling(profile: Profile, seed: int, on_curve: Callable[[dict], None] = lambda c: None) -> dict[str, Any]:
@@ -227,11 +232,11 @@ def scaling(profile: Profile, seed: int, on_curve: Callable[[dict], None] = lamb
             err = Errors(tokens, d_mode, d_fixed, seeds, evaluations)
             for which, name in ((0, "population"), (1, "worst value")):
                 q = {K: q_star(err, K, which, qmax) for K in Ks}
-                fit_log, fit_power = fits(q)
+                cmp = compare_models(q, resolution=1.0)  # Q* is an integer: known to a cell of width 1
+                fit_log, fit_power = fits(cmp)
                 curve = {"tokens": tokens, "d": d_mode, "error": name, "Q_star": q,
                          "censored": {K: v is None for K, v in q.items()},
-                         "models": compare_models(q, resolution=1.0),
-                         "fit_log": fit_log, "fit_power": fit_power}
+                         "models": cmp, "fit_log": fit_log, "fit_power": fit_power}
                 curves.append(curve)
                 on_curve(curve)
     return {"schema": SCALING_SCHEMA, "tool_version": __version__, "profile": profile.name, "seed": seed,
@@ -262,7 +267,8 @@ def describe(curve: dict, qmax: int | None = None) -> list[str]:
     best = by[cmp["selected"]]
     params = [f"{k} = {_num(v)} (95%: {_num(best['interval95'][k][0])} to {_num(best['interval95'][k][1])})"
               if k in best["interval95"] else f"{k} = {_num(v)}" for k, v in best["params"].items()]
-    others = ", ".join(f"{m['model']} +{m['delta_aicc']:.1f}" for m in cmp["models"] if m is not best)
+    others = ", ".join(f"{m['model']} +{m['delta_aicc']:.1f}" if "delta_aicc" in m else f"{m['model']} (no fit)"
+                       for m in cmp["models"] if m is not best)
     also = f"; also supported: {', '.join(cmp['also_supported'])}" if cmp["also_supported"] else ""
     return head + [f"  → {cmp['shape']}{also}", f"  best by AICc: {best['formula']} with {params[0]}",
                    *(f"    {p}" for p in params[1:]), f"  ΔAICc {others} (n = {cmp['n']})"]

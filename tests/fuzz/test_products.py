@@ -5,7 +5,7 @@ import math
 import pytest
 
 from dpoverify.cli import main
-from dpoverify.fuzzing.scaling import eq4_q, fits
+from dpoverify.fuzzing.scaling import compare_models, eq4_q, fits
 
 pytestmark = pytest.mark.fuzz
 
@@ -86,6 +86,6 @@ def test_scaling_law(tmp_path):
 def test_eq4_q_and_fits():
     q10 = eq4_q(10)
     assert math.log(20) + 2 * math.log(q10) - q10 / 45 < math.log(0.05) <= math.log(20) + 2 * math.log(q10 - 1) - (q10 - 1) / 45
-    fl, fp = fits({1: 10, 2: 10 + 3 * math.log(2), 4: 10 + 3 * math.log(4), 8: 10 + 3 * math.log(8)})
+    fl, fp = fits(compare_models({1: 10, 2: 10 + 3 * math.log(2), 4: 10 + 3 * math.log(4), 8: 10 + 3 * math.log(8)}))
     assert fl["b"] == pytest.approx(3) and fl["r2"] == pytest.approx(1)
-    assert fits({1: 5, 2: None, 4: 7}) == (None, None)
+    assert fits(compare_models({1: 5, 2: None, 4: 7})) == (None, None)

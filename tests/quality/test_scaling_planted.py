@@ -58,3 +58,17 @@ def test_too_few_points_select_nothing():
     curve = {"tokens": "distinct", "d": "fixed", "error": "population", "Q_star": {1: 3, 2: 5, 4: 9, 8: 17},
              "models": out}
     assert all(len("  " + line) <= 80 for line in describe(curve))  # as `dpoverify scaling` prints them
+
+
+def test_a_power_law_that_does_not_converge_is_left_out(monkeypatch):
+    import scipy.optimize
+
+    def fail(*a, **k):
+        raise RuntimeError("Optimal parameters not found")
+
+    monkeypatch.setattr(scipy.optimize, "curve_fit", fail)
+    out = compare_models(planted(lambda K: 2 + 0.75 * K, 1.0, 0))
+    power = next(m for m in out["models"] if m["model"] == "power law")
+    assert power["aicc"] is None and "not found" in power["error"]
+    assert out["selected"] == "linear in K" and "power law (no fit)" in describe(
+        {"tokens": "distinct", "d": "fixed", "error": "population", "Q_star": {}, "models": out})[-1]
