@@ -137,7 +137,7 @@ def sweep(spec, hyp_index: int, profile: Profile, seed: int, base: dict[str, sp.
                 slacks.append(slack)
         except ValueError as exc:  # e.g. delta >= 1/2: no such regime in the simulator, nor beyond
             raise _Stop({"ratio": ratio, "value": float(val), "error": str(exc)},
-                        f"no regime at {b.subject} = {float(val):.4g}: {str(exc).split(';')[0]}") from None
+                        f"no regime at {b.subject} = {float(val):.4g}") from None
         rec = {"ratio": ratio, "value": float(val), "failure_rate": fails / draws, "failures": fails,
                "draws": draws, "min_slack": min(slacks),
                "also_violated": [p.label for p in point.placements if p.holds is False and p.label != b.label]}
@@ -245,9 +245,14 @@ def table(maps: list[dict]) -> list[tuple[str, list[tuple[str, str]]]]:
             out.append((key, [("every hypothesis", "breaks on the boundary of each (inside the hypotheses): "
                                                    "the conclusion fails there already")]))
             continue
-        out.append((key, [(m["hypothesis"] + (f" (edge: {_regime_text(m['base_regime'])})"
+        out.append((key, [(_plain(m["hypothesis"]) + (f" (edge: {_regime_text(m['base_regime'])})"
                                                if m["base"] == "edge" else ""), describe(m)) for m in ms]))
     return out
+
+
+def _plain(label: str) -> str:
+    """A hypothesis label for people: powers as ^, not Python's **."""
+    return label.replace("**", "^")
 
 
 def _regime_text(regime: dict) -> str:
@@ -266,7 +271,7 @@ def plot(maps: list[dict], path) -> None:
             if pts:
                 ax.plot([p["ratio"] for p in pts], [p["failure_rate"] for p in pts], marker="o",
                         ls="-" if m["base"] == "default" else "--",
-                        label=m["hypothesis"] + (" (edge regime)" if m["base"] == "edge" else ""))
+                        label=_plain(m["hypothesis"]) + (" (edge regime)" if m["base"] == "edge" else ""))
         ax.set_xscale("log")
         ax.set_ylim(-0.05, 1.05)
         ax.axvline(1, color="grey", lw=0.8, ls=":")
