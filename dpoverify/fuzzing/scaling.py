@@ -147,7 +147,8 @@ def compare_models(points: dict[int, float | None], resolution: float = 0.0) -> 
 
     The selected model is the best by AICc (others within SUPPORT units are listed as also
     supported); the curve is "flat" when it is the constant, or when the interval of its growth
-    parameter (b, or alpha) contains 0. None with fewer than 3 uncensored points; with 3 or 4 the
+    parameter (b, or alpha) contains 0 -- but not resolved (flat None) when the constant is best
+    while some growth model's interval lies above 0. None with fewer than 3 uncensored points; with 3 or 4 the
     fits are listed but nothing is selected (AICc needs n > k + 1, k = 3 for the 2-parameter
     models). A fit that does not converge is listed with its error and left out of the ranking."""
     from scipy import stats
@@ -193,8 +194,14 @@ def compare_models(points: dict[int, float | None], resolution: float = 0.0) -> 
     iv = best["interval95"].get(growth) if growth else None
     flat = growth is None or (iv is not None and iv[0] <= 0 <= iv[1])
     also = [m["model"] for m in ranked if m is not best and m["delta_aicc"] <= SUPPORT]
+    shape = _shape(best, flat)
+    rising = [m for m in ranked if m["model"] in GROWTH and m["interval95"][GROWTH[m["model"]]][0] > 0]
+    if best["model"] == "constant" and rising:  # the criterion and the intervals disagree: say so
+        m = rising[0]
+        lo, hi = m["interval95"][GROWTH[m["model"]]]
+        flat, shape = None, f"not resolved: constant best by AICc; {m['model']} slope {lo:.2g} to {hi:.2g}"
     return {"n": n, "resolution": resolution, "criterion": "AICc", "models": models, "selected": best["model"],
-            "also_supported": also, "flat": flat, "shape": _shape(best, flat)}
+            "also_supported": also, "flat": flat, "shape": shape}
 
 
 def _shape(m: dict, flat: bool) -> str:

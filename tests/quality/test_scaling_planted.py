@@ -51,6 +51,16 @@ def test_integer_search_data_of_the_issue():
     assert flat["flat"] and flat["selected"] == "constant"
 
 
+def test_criterion_and_intervals_disagreeing_is_not_called_flat():
+    """Five points that rise (2, 1, 2, 5, 9): AICc's small-sample penalty prefers the constant, but
+    the linear slope's interval lies above 0 -- reported as not resolved, not as flat."""
+    out = compare_models({1: 2, 2: 1, 4: 2, 8: 5, 16: 9}, resolution=1.0)
+    assert out["selected"] == "constant" and out["flat"] is None
+    assert out["shape"].startswith("not resolved: constant best by AICc; linear in K slope")
+    curve = {"tokens": "distinct", "d": "growing", "error": "population", "Q_star": {}, "models": out}
+    assert all(len("  " + line) <= 80 for line in describe(curve))
+
+
 def test_too_few_points_select_nothing():
     out = compare_models({1: 3, 2: 5, 4: 9, 8: 17}, resolution=1.0)
     assert out["selected"] is None and out["flat"] is None and out["shape"].startswith("not resolved")
