@@ -71,7 +71,8 @@ def _boundary(sec: Section, doc: dict, inputs: Inputs) -> Section:
         first = num(m.get("first_fails_at_ratio"))
         rows.append((_claim_cell(inputs, m["claim"]), m["obligation"], _hypothesis(m), m["direction"],
                      fmt(num(m.get("bound_at_default"))),
-                     f"holds over the whole sweep (to ×{fmt(reach(m))})" if first is None else
+                     (f"held to ×{fmt(reach(m))}; break not reached ({m['stopped']})" if m.get("stopped")
+                      else f"holds over the whole sweep (to ×{fmt(reach(m))})") if first is None else
                      "already on the boundary" if first == 1 else
                      f"{fmt(first)} (×{fmt(beyond(first, m['direction']))} beyond)",
                      f"{max((num(p['failure_rate']) for p in _measured(m)), default=0.0):.0%}"))
