@@ -281,6 +281,14 @@ def describe(curve: dict, qmax: int | None = None) -> list[str]:
                    *(f"    {p}" for p in params[1:]), f"  ΔAICc {others} (n = {cmp['n']})"]
 
 
+def _predict(m: dict, K: np.ndarray) -> np.ndarray:
+    """Q* of a fitted model at K (line drawn through the points in the plot)."""
+    p = m["params"]
+    if m["model"] == "power law":
+        return p["c"] * K ** p["alpha"]
+    return p["a"] + {"constant": 0 * K, "log K": p.get("b", 0) * np.log(K), "linear in K": p.get("b", 0) * K}[m["model"]]
+
+
 def plot(doc: dict, path) -> None:
     plt = pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
@@ -289,8 +297,15 @@ def plot(doc: dict, path) -> None:
         for c in (c for c in doc["curves"] if c["error"] == name):
             color = COLORS[(c["tokens"], c["d"])]
             pts = [(int(K), Q) for K, Q in c["Q_star"].items() if Q is not None]
+            cmp = c.get("models") or {}
+            shape = f" ({cmp['shape'].split(':')[0].split(' (')[0]})" if cmp.get("shape") else ""
             if pts:
-                ax.plot(*zip(*pts), marker="o", color=color, label=f"{c['tokens']} tokens, d {c['d']}")
+                ax.plot(*zip(*pts), marker="o", ls="none", color=color,
+                        label=f"{c['tokens']} tokens, d {c['d']}{shape}")
+            best = next((m for m in cmp.get("models", []) if m["model"] == cmp.get("selected")), None)
+            if best is not None and len(pts) >= 2:
+                grid = np.geomspace(min(p[0] for p in pts), max(p[0] for p in pts), 50)
+                ax.plot(grid, _predict(best, grid), color=color, lw=1)
             cens = [int(K) for K, Q in c["Q_star"].items() if Q is None]
             if cens:
                 ax.scatter(cens, [max(doc["setup"]["Q_grid"]) * (1.3 if c["d"] == "fixed" else 1.6)] * len(cens),
@@ -301,7 +316,7 @@ def plot(doc: dict, path) -> None:
         ax.set_xlabel("K (number of values)")
         ax.set_title(f"smallest Q with simulated {name} error < 0.05 (v = {doc['setup']['v']})", fontsize=8)
         ax.legend(fontsize=6)
-    axes[0].set_ylabel("Q per value (^: not reached on the grid)")
+    axes[0].set_ylabel("Q per value (^: not reached by the largest Q)")
     fig.tight_layout()
     save_png(fig, path)
 
