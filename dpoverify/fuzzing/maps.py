@@ -50,7 +50,7 @@ from .strategies import bounds, limits
 BOUNDARY_SCHEMA = "dpoverify.boundary/1"
 STEPS_UP = (1, 1.5, 2, 4, 8, 16)  # then x4 until the break, the size cap or the point budget
 STEPS_DOWN = (1, 0.75, 0.5, 0.25)  # then /4
-POINTS = {"quick": 8, "ci": 8}  # points per sweep (thorough: 11): to 256x (4096x); counts, never seconds
+POINTS = {"quick": 8, "ci": 8}  # points per sweep (thorough: 9): to 256x (1024x); counts, never seconds
 DRAWS = {"quick": 2, "ci": 3}  # thorough: 10
 BREAK = 0.5  # the conclusion breaks where it fails in at least this fraction of the draws
 REFINE = 2  # geometric bisections of the bracket (last held, break) once the break is found
@@ -147,7 +147,7 @@ def sweep(spec, hyp_index: int, profile: Profile, seed: int, base: dict[str, sp.
 
     points, broke, stopped = [], None, "point budget"
     try:
-        for ratio in ratios(upper, POINTS.get(profile.name, 11)):
+        for ratio in ratios(upper, POINTS.get(profile.name, 9)):
             rec = measure(ratio)
             if rec is not None:
                 points.append(rec)
