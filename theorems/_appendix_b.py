@@ -233,9 +233,20 @@ def trajectory_band_check(lower, upper, final_lo=LOG3 / 40, final_hi=LOG3):
                  "r(horizon) below": float(end_lo.min()), "r(horizon) above": float(end_hi.min())}
         slack = min(parts.values())
         worst = min(parts, key=parts.get)
+        # this obligation's own r^L(t), r^U(t) (the final band [log 3/40, log 3] is shared by all)
+        rr, lo_b, hi_b = r[pos], np.broadcast_to(lo, r[pos].shape), np.broadcast_to(hi, r[pos].shape)
+        i_lo = np.unravel_index(np.argmin(rr / lo_b), rr.shape)
+        i_hi = np.unravel_index(np.argmin(hi_b / rr), rr.shape)
         detail = {"relative_room": parts, "tightest": worst,
                   "r_min_final": float(end.min()), "r_max_final": float(end.max()),
-                  "final_band": [f_lo, f_hi]}
+                  "final_band": [f_lo, f_hi],
+                  "tightness": {  # "a / b": [a, b]; worst sample (and time) of this draw
+                      "r / r^L (tightest t ≤ τ₁)": [float(rr[i_lo]), float(lo_b[i_lo])],
+                      "r^U / r (tightest t ≤ τ₁)": [float(hi_b[i_hi]), float(rr[i_hi])],
+                      "r(τ₁) / r^L(τ₁)": [float(end.min()), float(lo_b[-1, 0])],
+                      "r^U(τ₁) / r(τ₁)": [float(hi_b[-1, 0]), float(end.max())],
+                      "r(τ₁) / (log 3/40)": [float(end.min()), f_lo],
+                      "log 3 / r(τ₁)": [f_hi, float(end.max())]}}
         return bool(slack >= 0), float(slack), detail
 
     return check

@@ -26,12 +26,16 @@ def run(args, console: Console) -> int:
               f"{maps.DRAWS.get(profile.name, 10)} draws per point", highlight=False)
     found = maps.boundary_maps(args.claims, profile, args.seed,
                                lambda m: err.print(f"  {m['claim']}/{m['obligation']} {m['hypothesis']}", highlight=False))
-    table = Table(title="where the conclusion first fails (others at the default regime)", title_justify="left")
-    for col in ("claim / obligation", "hypothesis", "conclusion"):
-        table.add_column(col, overflow="fold")
-    for row in maps.table(found):
-        table.add_row(*row)
-    console.print(table)
+    console.print("where each conclusion breaks (fails in at least half the draws) outside each hypothesis, "
+                  "swept from the default regime (edge: from the edge regime, see dpoverify.fuzzing.maps)",
+                  highlight=False)
+    for key, rows in maps.table(found):
+        table = Table(title=key, title_justify="left", show_header=False, box=None, padding=(0, 1, 0, 2))
+        table.add_column("hypothesis", overflow="fold", ratio=2)
+        table.add_column("along the sweep", overflow="fold", ratio=5)
+        for row in rows:
+            table.add_row(*row)
+        console.print(table)
     js, png = maps.write(found, profile, args.seed, args.out)
     console.print(f"results: {js}  plot: {png}", highlight=False)
     return 0

@@ -22,11 +22,15 @@ def run(args, console: Console) -> int:
     err.print(f"dpoverify scaling: profile {profile.name}, seed {args.seed}, v = {scaling.V_FIXED} fixed",
               highlight=False)
     doc = scaling.scaling(profile, args.seed)
-    console.print(f"smallest Q per value with simulated error < {scaling.THRESHOLD} at tau_1 "
-                  f"(v = {scaling.V_FIXED} fixed, l_b = 1/4, seeds {len(doc['setup']['seeds'])}):", highlight=False)
+    console.print(f"smallest Q per value with simulated error < {scaling.THRESHOLD} at τ₁ (v = "
+                  f"{scaling.V_FIXED} fixed, l_b = 1/4, mean of {len(doc['setup']['seeds'])} seeds); models "
+                  "compared by AICc, 95% intervals:", highlight=False)
     for c in doc["curves"]:
-        console.print("  " + scaling.describe(c), highlight=False, soft_wrap=True)
+        for line in scaling.describe(c, doc["setup"]["Q_grid"][-1]):
+            console.print("  " + line, highlight=False)
     console.print("  eq. 4 asks for Q = " + ", ".join(f"{K}:{Q}" for K, Q in doc["eq4_Q"].items()), highlight=False)
+    console.print("  (K enters eq. 4 only through the union bound's factor 2KQ²:\n"
+                  "   its Q ≈ 45 ln(40K) + 90 ln Q grows like log K)", highlight=False)
     js, png = scaling.write(doc, args.out)
     console.print(f"results: {js}  plot: {png}", highlight=False)
     return 0

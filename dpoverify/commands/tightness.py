@@ -22,14 +22,20 @@ def run(args, console: Console) -> int:
     require_simulated(args.claims)
     profile = profiles.get(args.profile)
     rows = tightness.tightness(args.claims, profile, args.seed)
-    table = Table(title=f"bound / observed at the default regime ({tightness.DRAWS.get(profile.name, 20)} draws, "
-                        f"seed {args.seed}; 1 = attained, < 1 = violated)", title_justify="left")
-    for col in ("claim / obligation", "quantity", "worst draw", "median"):
-        table.add_column(col, overflow="fold")
+    console.print(f"bound / observed at the default regime ({tightness.DRAWS.get(profile.name, 20)} draws, seed "
+                  f"{args.seed}; 1 = attained, < 1 = violated, > 1 = room)", highlight=False)
+    groups: dict[str, list[dict]] = {}
     for r in rows:
-        a = r["at_default"]
-        table.add_row(f"{r['claim']}/{r['obligation']}", r["quantity"], f"{a['min']:.4g}", f"{a['median']:.4g}")
-    console.print(table)
+        groups.setdefault(f"{r['claim']}/{r['obligation']}", []).append(r)
+    for key, rs in groups.items():
+        table = Table(title=key, title_justify="left", box=None, padding=(0, 1, 0, 2))
+        table.add_column("quantity", overflow="fold")
+        table.add_column("worst draw", justify="right")
+        table.add_column("median", justify="right")
+        for r in rs:
+            a = r["at_default"]
+            table.add_row(r["quantity"], f"{a['min']:.4g}", f"{a['median']:.4g}")
+        console.print(table)
     js, png = tightness.write(rows, profile, args.seed, args.out)
     console.print(f"results: {js}  plot: {png}", highlight=False)
     return 0

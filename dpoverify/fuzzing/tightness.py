@@ -4,10 +4,11 @@ For every SimulationProperty, ``draws`` training sets are simulated at the spec'
 at regimes the inside search of :mod:`.properties` visits; each check's ``detail`` is read for
 (bound, observed) pairs:
 
-* ``detail["tightness"]``: ``{name: [bound, observed]}`` -- the general form a check may report;
+* ``detail["tightness"]``: ``{"a / b": [a, b]}`` -- the general form a check may report, oriented
+  so that a ratio > 1 is room (bound / observed for an upper bound, observed / bound for a lower
+  one); the trajectory bands report their own r^L(t), r^U(t) this way (tightest t <= tau_1 and at
+  tau_1) beside the final band log 3/40 <= r(tau_1) <= log 3;
 * ``log_bound`` / ``log_risk`` (population risk): "risk bound / measured risk", as log10 of the ratio;
-* ``final_band`` with ``r_min_final`` / ``r_max_final`` (training margins at the horizon):
-  "r(tau_1) / r^L(tau_1)" and "r^U(tau_1) / r(tau_1)";
 * ``relative_room`` / ``max_deviation`` (kernel bands): "band / max |deviation|" per pair class;
 * ``max_abs_residual`` / ``bound_at_tightest`` (rate band): "bound / |residual|".
 
@@ -46,14 +47,10 @@ LN10 = math.log(10)
 def ratios(detail: dict[str, Any]) -> dict[str, tuple[float, bool]]:
     """(bound / observed, is_log10) pairs a check's detail reveals (see module docstring)."""
     out: dict[str, tuple[float, bool]] = {}
-    for name, (bound, observed) in (detail.get("tightness") or {}).items():
-        out[name] = (bound / observed if observed else math.inf, False)
+    for name, (a, b) in (detail.get("tightness") or {}).items():
+        out[name] = (a / b if b else math.inf, False)
     if "log_bound" in detail and "log_risk" in detail:
         out["log10(risk bound / measured risk)"] = ((detail["log_bound"] - detail["log_risk"]) / LN10, True)
-    if "final_band" in detail and "r_min_final" in detail:
-        lo, hi = detail["final_band"]
-        out["r(tau_1) / r^L(tau_1)"] = (detail["r_min_final"] / lo, False)
-        out["r^U(tau_1) / r(tau_1)"] = (hi / detail["r_max_final"], False)
     if "relative_room" in detail and "max_deviation" in detail:
         for cls, room in detail["relative_room"].items():
             out[f"band / max|deviation| ({cls})"] = (1 / (1 - room) if room < 1 else math.inf, False)
@@ -77,22 +74,24 @@ def measure(spec, profile: Profile, seed: int) -> tuple[dict[str, list[float]], 
     return seen, is_log, slacks, rg.as_text(values)
 
 
+def rows_of(claim_id: str, obligation_id: str, title: str, spec, profile: Profile, seed: int) -> list[dict[str, Any]]:
+    """The rows of one obligation, each computed from this spec's own check (no bound is shared)."""
+    seen, is_log, slacks, regime = measure(spec, profile, seed)
+    base = {"claim": claim_id, "obligation": obligation_id, "title": title, "regime": regime,
+            "draws": len(slacks), "slack_min": min(slacks)}
+    if not seen:
+        return [base | {"quantity": "slack (check units)", "log10": False,
+                        "at_default": {"min": min(slacks), "median": statistics.median(slacks), "max": max(slacks)}}]
+    return [base | {"quantity": name, "log10": is_log[name],
+                    "at_default": {"min": min(vals), "median": statistics.median(vals), "max": max(vals)}}
+            for name, vals in seen.items()]
+
+
 def tightness(claim_ids: list[str], profile: Profile, seed: int,
               on_row: Callable[[dict], None] = lambda r: None) -> list[dict[str, Any]]:
     rows = []
     for claim, ob in registry.obligations(claim_ids, SimulationProperty):
-        seen, is_log, slacks, regime = measure(ob.spec, profile, seed)
-        base = {"claim": claim.id, "obligation": ob.id, "title": ob.title, "regime": regime,
-                "draws": len(slacks), "slack_min": min(slacks)}
-        if not seen:
-            row = base | {"quantity": "slack (check units)", "log10": False,
-                          "at_default": {"min": min(slacks), "median": statistics.median(slacks),
-                                         "max": max(slacks)}}
-            rows.append(row)
-            on_row(row)
-        for name, vals in seen.items():
-            row = base | {"quantity": name, "log10": is_log[name],
-                          "at_default": {"min": min(vals), "median": statistics.median(vals), "max": max(vals)}}
+        for row in rows_of(claim.id, ob.id, ob.title, ob.spec, profile, seed):
             rows.append(row)
             on_row(row)
     return rows

@@ -49,6 +49,11 @@ def _measured(m: dict) -> list[dict]:
     return [p for p in m["points"] if p.get("failure_rate") is not None and not math.isnan(num(p["failure_rate"]))]
 
 
+def _hypothesis(m: dict) -> str:
+    """The hypothesis label, marked where the sweep started from the edge regime (dpoverify.fuzzing.maps.edge)."""
+    return m["hypothesis"] + (" (from the edge regime)" if m.get("base") == "edge" else "")
+
+
 def boundary_section(inputs: Inputs) -> Section:
     sec = Section("boundary", "Where it breaks: conclusions outside their hypotheses")
     return inputs.loaded("boundary").fill(sec, lambda doc: _boundary(sec, doc, inputs))
@@ -58,14 +63,16 @@ def _boundary(sec: Section, doc: dict, inputs: Inputs) -> Section:
     maps = doc["maps"]
     sec.add(Para((f"Profile {doc['profile']}, seed {doc['seed']}, {doc['draws']} draws per point, written "
                   f"{doc['created']}. Each hypothesis's subject is pushed outward from its bound with every other "
-                  "parameter at the claim's default regime; the conclusion is checked on fresh simulated "
-                  "training sets at each point.",)))
+                  "parameter at the claim's default regime (rows marked 'from the edge regime': every other "
+                  "continuous parameter at its bound and Q at its smallest); the conclusion is checked on fresh "
+                  "simulated training sets at each point.",)))
     rows = []
     for m in maps:
         first = num(m.get("first_fails_at_ratio"))
-        rows.append((_claim_cell(inputs, m["claim"]), m["obligation"], m["hypothesis"], m["direction"],
+        rows.append((_claim_cell(inputs, m["claim"]), m["obligation"], _hypothesis(m), m["direction"],
                      fmt(num(m.get("bound_at_default"))),
-                     f"holds over the whole sweep (to ×{fmt(reach(m))})" if first is None else
+                     (f"held to ×{fmt(reach(m))}; break not reached ({m['stopped']})" if m.get("stopped")
+                      else f"holds over the whole sweep (to ×{fmt(reach(m))})") if first is None else
                      "already on the boundary" if first == 1 else
                      f"{fmt(first)} (×{fmt(beyond(first, m['direction']))} beyond)",
                      f"{max((num(p['failure_rate']) for p in _measured(m)), default=0.0):.0%}"))
@@ -84,7 +91,7 @@ def _boundary(sec: Section, doc: dict, inputs: Inputs) -> Section:
             for m in ms:
                 pts = sorted(_measured(m), key=lambda p: beyond(num(p["ratio"]), m["direction"]))
                 x = [beyond(num(p["ratio"]), m["direction"]) for p in pts]
-                ax.plot(x, [num(p["failure_rate"]) for p in pts], "-o", ms=3, label=m["hypothesis"])
+                ax.plot(x, [num(p["failure_rate"]) for p in pts], "-o", ms=3, label=_hypothesis(m))
             ax.set_xscale("log")
             ax.set_ylim(-0.03, 1.03)
             ax.set_title(f"{cid} / {oid}", fontsize=8)
