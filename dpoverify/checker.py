@@ -55,6 +55,7 @@ def _obligation_entry(claim: Claim, ob, result, seconds: float, cex_path: Path |
         "verdict": result.verdict.value,
         "summary": result.summary,
         "evidence": result.evidence,
+        # relative to the results folder, so a moved folder keeps working (readers resolve it)
         "counterexample": str(cex_path) if cex_path else None,
         "replay": f"dpoverify replay {cex_path}" if cex_path else None,
         "seconds": round(seconds, 3),
@@ -71,7 +72,7 @@ def check_claim(claim: Claim, ctx: engines.Context, out_dir: Path,
         cex_path = None
         if result.counterexample is not None:
             cex_path = save_counterexample(out_dir, claim.id, ob.id, result.counterexample,
-                                           ctx.seed, ctx.profile.name)
+                                           ctx.seed, ctx.profile.name).relative_to(out_dir)
         entry = _obligation_entry(claim, ob, result, seconds, cex_path)
         entries.append(entry)
         on_obligation(ob, entry)

@@ -61,7 +61,9 @@ def test_check_refuted_exits_1_and_saves_a_replayable_counterexample(capsys, tmp
     doc = json.loads((tmp_path / "dpoverify-results" / "check.json").read_text())
     c = doc["claims"][0]
     assert c["verdict"] == "REFUTED" and c["counts"]["REFUTED"] == 1
-    cex = Path(c["obligations"][1]["counterexample"])
+    recorded = c["obligations"][1]["counterexample"]
+    assert not Path(recorded).is_absolute()  # relative to the results folder, which can be moved
+    cex = tmp_path / "dpoverify-results" / recorded
     saved = json.loads(cex.read_text())
     assert saved["payload"] == {"point": {"Q": "50"}, "seed": 7}
     code, out, _ = run(capsys, "replay", str(cex))
