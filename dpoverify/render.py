@@ -133,3 +133,14 @@ def wrapped(console: Console, body: Text, indent: int = 0, head: Text | None = N
         else:
             prefix = Text(" " * indent)
         console.print(Text.assemble(prefix, line), soft_wrap=True)
+
+
+def claim_reason(c: dict) -> str:
+    """The claim's one-phrase reason: its stored summary, else the step that decided its verdict."""
+    if c.get("summary"):
+        return text(c["summary"])
+    obs = c["obligations"]
+    if c["verdict"] == Verdict.PROVED.value:
+        return f"all {len(obs)} steps proved"
+    decided = next((o["id"] for o in obs if o["verdict"] == c["verdict"]), None)
+    return f"{c['verdict'].lower()}: {decided}" if decided else f"{len(obs)} steps"

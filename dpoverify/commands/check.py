@@ -14,9 +14,8 @@ from rich.text import Text
 from .. import engines, profiles, registry
 from ..checker import exit_code, parse_params, run_checks
 from ..progress import Progress
-from ..render import replay_command, text, verdict_text as verdict, wrapped
+from ..render import claim_reason, replay_command, text, verdict_text as verdict, wrapped
 from ..results import dumps
-from ..verdicts import Verdict
 
 HELP = "check claims: a verdict for each claim and each step of its proof"
 WIDE = 120  # from this many columns, obligations are a table; below, one block each
@@ -39,17 +38,6 @@ def add_arguments(parser) -> None:
                         help="same as --format summary: one line per claim")
     parser.add_argument("--out", default="dpoverify-results",
                         help="directory for check.json and counterexample files (default dpoverify-results)")
-
-
-def claim_reason(c: dict) -> str:
-    """The claim's one-phrase reason: its stored summary, else the step that decided its verdict."""
-    if c.get("summary"):
-        return text(c["summary"])
-    obs = c["obligations"]
-    if c["verdict"] == Verdict.PROVED.value:
-        return f"all {len(obs)} steps proved"
-    decided = next((o["id"] for o in obs if o["verdict"] == c["verdict"]), None)
-    return f"{c['verdict'].lower()}: {decided}" if decided else f"{len(obs)} steps"
 
 
 def summary_lines(doc: dict) -> list[Text]:

@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 
+from ..render import text
 from .audit_section import fmt
 from .doc import Figure, Link, Para, Section, Table
 from .figures import canvas
@@ -63,7 +64,7 @@ def _boundary(sec: Section, doc: dict, inputs: Inputs) -> Section:
     rows = []
     for m in maps:
         first = num(m.get("first_fails_at_ratio"))
-        rows.append((_claim_cell(inputs, m["claim"]), m["obligation"], m["hypothesis"], m["direction"],
+        rows.append((_claim_cell(inputs, m["claim"]), m["obligation"], text(m["hypothesis"]), m["direction"],
                      fmt(num(m.get("bound_at_default"))),
                      f"holds over the whole sweep (to ×{fmt(reach(m))})" if first is None else
                      "already on the boundary" if first == 1 else
@@ -84,7 +85,8 @@ def _boundary(sec: Section, doc: dict, inputs: Inputs) -> Section:
             for m in ms:
                 pts = sorted(_measured(m), key=lambda p: beyond(num(p["ratio"]), m["direction"]))
                 x = [beyond(num(p["ratio"]), m["direction"]) for p in pts]
-                ax.plot(x, [num(p["failure_rate"]) for p in pts], "-o", ms=3, label=m["hypothesis"])
+                ax.plot(x, [num(p["failure_rate"]) for p in pts], "-o", ms=3, label=text(m["hypothesis"]))
+            ax.axvline(1.0, color="k", lw=0.8, ls=":", label="on the bound (×1)")
             ax.set_xscale("log")
             ax.set_ylim(-0.03, 1.03)
             ax.set_title(f"{cid} / {oid}", fontsize=8)

@@ -83,8 +83,8 @@ def scaling_section(inputs: Inputs) -> Section:
         _empirical_tables(sec, inputs, curves, {p.K: p.Q for p in points}, qmax)
     sec.add(bound_table([p for p in points if p.K in BOUND_KS]))
     if not curves:
-        spec = inputs.loaded("scaling").spec
-        sec.add(Missing(spec.what, spec.command))
+        item = inputs.loaded("scaling")
+        sec.add(Missing(item.spec.what, item.command))
     return sec
 
 

@@ -5,6 +5,7 @@ import re
 from html import escape
 
 from dpoverify.report.load import INPUTS
+from dpoverify.render import claim_reason, text
 from dpoverify.report.verdict_table import check_command
 from tests.report.parse import ReportHTML
 
@@ -20,10 +21,13 @@ def test_verdict_table_matches_check_json(built):
     check = built.check
     doc = page(built)
     rows = doc.rows("verdicts")
-    assert [r[0] for r in rows] == [c["id"] for c in check["claims"]]
-    assert [r[1] for r in rows] == [c["title"] for c in check["claims"]]  # escaped on the way in, read back equal
+    assert [r[0] for r in rows] == [c["verdict"] for c in check["claims"]]  # the verdict comes first
+    assert [r[1] for r in rows] == [c["id"] for c in check["claims"]]
+    assert [r[2] for r in rows] == [claim_reason(c) for c in check["claims"]]  # why
+    assert [r[3] for r in rows] == [c["title"] for c in check["claims"]]  # escaped on the way in, read back equal
     assert doc.badges["verdicts"] == [[c["verdict"]] for c in check["claims"]]
-    assert [r[6] for r in rows] == [check_command(check, c["id"]) for c in check["claims"]]
+    text = built.html.read_text()  # each claim's section gives the command that re-runs it
+    assert all(escape(check_command(check, c["id"]), quote=False) in text for c in check["claims"])
     assert {c["verdict"] for c in check["claims"]} == {"PROVED", "REFUTED", "UNDECIDED"}
 
 
@@ -32,13 +36,14 @@ def test_every_step_has_a_row_with_its_verdict_and_every_counterexample_its_repl
     doc = page(built)
     steps = doc.rows("steps")
     expected = [(o["id"], o["verdict"]) for c in check["claims"] for o in c["obligations"]]
-    assert [r[0] for r in steps] == [e[0] for e in expected]
+    assert [r[1] for r in steps] == [e[0] for e in expected]
     assert [b[0] for b in doc.badges["steps"] if b] == [e[1] for e in expected]
     text = html_path.read_text()
-    replays = [o["replay"] for c in check["claims"] for o in c["obligations"] if o["counterexample"]]
-    assert replays, "the fixture must contain a counterexample"
-    for cmd in replays:
-        assert cmd in text
+    recorded = [o["counterexample"] for c in check["claims"] for o in c["obligations"] if o["counterexample"]]
+    assert recorded, "the fixture must contain a counterexample"
+    for rel in recorded:  # recorded relative to the results folder; the page resolves it there
+        assert not rel.startswith("/")
+        assert escape(f"dpoverify replay {built.results / rel}") in text
 
 
 def test_every_internal_link_has_a_target(built):
@@ -71,6 +76,7 @@ def test_no_missing_notice_when_every_input_is_present(built):
     text = built.html.read_text()
     assert "<b>Missing:</b>" not in text  # (test_inputs covers every input absent)
     assert [r[2] for r in page(built).rows("inputs")] == ["present"] * len(INPUTS)
+    assert 'id="missing"' not in text
 
 
 def test_audit_numbers_beside_the_papers(built):
@@ -86,8 +92,8 @@ def test_markdown_twin_has_the_same_verdicts_and_its_figure_files(built):
     check, md_path = built.check, built.md
     md = md_path.read_text()
     for c in check["claims"]:
-        assert re.search(rf"\| <a id=\"row-{re.escape(c['id'].replace('.', '-'))}\"></a>\[{re.escape(c['id'])}\]"
-                         rf"\(#claim-[^)]*\) \| .*? \| \*\*{c['verdict']}\*\* \|", md), c["id"]
+        assert re.search(rf"\| <a id=\"row-{re.escape(c['id'].replace('.', '-'))}\"></a>\*\*{c['verdict']}\*\* \| "
+                         rf"\[{re.escape(c['id'])}\]\(#claim-[^)]*\) \|", md), c["id"]
     figs = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", md)
     assert len(figs) == len(EXPECTED_FIGURES)
     for rel in figs:
@@ -99,9 +105,10 @@ def test_markdown_twin_has_the_same_verdicts_and_its_figure_files(built):
 def test_fuzz_table_matches_fuzz_json(built):
     doc = page(built)
     rows = doc.rows("fuzz")
-    assert [(r[0], r[1]) for r in rows] == [(e["claim"], e["obligation"]) for e in built.fuzz["obligations"]]
+    assert [(r[1], r[2]) for r in rows] == [(e["claim"], e["obligation"]) for e in built.fuzz["obligations"]]
     assert doc.badges["fuzz"] == [[e["verdict"]] for e in built.fuzz["obligations"]]
-    assert rows[0][5] == built.fuzz["obligations"][0]["replay"] and rows[1][5] == "—"
+    cex = built.fuzz["obligations"][0]["counterexample"]
+    assert rows[0][5] == f"dpoverify replay {built.results / cex}" and rows[1][5] == "—"
     placements = doc.rows("fuzz-placements")
     assert [r[0] for r in placements] == [p["placement"] for p in built.fuzz["obligations"][0]["placements"]]
     assert escape(built.fuzz["obligations"][0]["example"]) in built.html.read_text()
@@ -111,7 +118,9 @@ def test_boundary_and_tightness_tables_match_their_json(built):
     doc = page(built)
     rows = doc.rows("boundary")
     maps = built.boundary["maps"]
-    assert [(r[0], r[1], r[2]) for r in rows] == [(m["claim"], m["obligation"], m["hypothesis"]) for m in maps]
+    # hypotheses as clean infix: "v ≤ 1/(32√Q)", never "v <= 1/(32*sqrt(Q))"
+    assert [(r[0], r[1], r[2]) for r in rows] == [(m["claim"], m["obligation"], text(m["hypothesis"])) for m in maps]
+    assert rows[0][2] == "v ≤ 1/(32√Q)"
     assert rows[0][5] == "4 (×4 beyond)" and rows[1][5] == "holds over the whole sweep (to ×4)"
     assert rows[2][5] == "already on the boundary"
     assert [r[6] for r in rows] == ["100%", "0%", "50%"]  # the infeasible point and the nan rate are not counted
