@@ -220,6 +220,7 @@ def _dpo(sec: Section, doc: dict, command: str) -> None:
                 for col, split in enumerate(("train", "test")):
                     axes[row, col].set_title(f"{split} {metric}", fontsize=10)
                     axes[row, col].set_xlabel("step")
+                    axes[row, col].set_ylabel(metric.split("/")[-1])
                     axes[row, col].legend(fontsize=8)
         every = dpo.get("eval_every")
         sec.add(Figure(anchor_, title, f"TRL metric names; {dpo.get('steps')} steps, evaluated every "

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from ..render import text
 from .audit_section import fmt
@@ -88,6 +89,8 @@ def _boundary(sec: Section, doc: dict, inputs: Inputs) -> Section:
                 ax.plot(x, [num(p["failure_rate"]) for p in pts], "-o", ms=3, label=text(m["hypothesis"]))
             ax.axvline(1.0, color="k", lw=0.8, ls=":", label="on the bound (×1)")
             ax.set_xscale("log")
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"×{v:g}"))
+            ax.xaxis.set_minor_formatter(NullFormatter())
             ax.set_ylim(-0.03, 1.03)
             ax.set_title(f"{cid} / {oid}", fontsize=8)
             ax.set_xlabel("factor beyond the bound", fontsize=8)

@@ -72,7 +72,7 @@ def _placement_map(sec: Section, doc: dict) -> None:
         ax.add_patch(Rectangle((-0.5, -0.5), len(labels), len(names), hatch="///", fill=False,
                                edgecolor="#bbbbbb", lw=0, zorder=0))
         im = ax.imshow(np.ma.masked_invalid(rate), cmap="Reds", vmin=0, vmax=1, aspect="auto", zorder=1)
-        ax.set_xticks(range(len(labels)), labels, rotation=40, ha="right", fontsize=9)
+        ax.set_xticks(range(len(labels)), [text(x) for x in labels], rotation=40, ha="right", fontsize=9)
         ax.set_yticks(range(len(names)), names, fontsize=9)
         ax.set_xlabel("placement of the search", fontsize=9)
         for r in range(len(names)):

@@ -6,7 +6,7 @@ from html import escape
 
 from dpoverify.report.load import INPUTS
 from dpoverify.render import claim_reason, text
-from dpoverify.report.verdict_table import check_command
+from dpoverify.report.verdict_table import check_command, evidence_anchor, step_keys
 from tests.report.parse import ReportHTML
 
 EXPECTED_FIGURES = {"fig-trajectories", "fig-fuzz-placements", "fig-boundary-maps", "fig-tightness", "fig-scaling",
@@ -149,3 +149,53 @@ def test_a_wrong_eq4_q_in_scaling_json_is_flagged(tmp_path):
     write_json(tmp_path / "scaling.json", scaling_doc(eq4={"1": 764, "2": 800, "4": 834}))
     text = render(Report("t", "s", [scaling_section(load_inputs(tmp_path))]))
     assert "DISAGREES with the rigorous computation here: K=2: scaling.json 800, here 799." in text
+
+
+def test_evidence_is_a_definition_list_with_clean_maths_not_a_json_dump(built):
+    from dpoverify.report.evidence import MAX_ITEMS, fields
+    from dpoverify.report.html import block
+
+    ev = {"goal": "8*K*Q**(9/4)*exp(-Min(Q**(3/4)/256, sqrt(Q)*c/5)) >= 1",
+          "region": {"boxes": [{"Q": ["40", None]}] * (MAX_ITEMS + 3), "hull": "Q in [40, oo)"},
+          "seeds": list(range(MAX_ITEMS + 5)), "ok": True, "<b>": "<script>x</script>"}
+    html = block(fields(ev))
+    assert html.startswith('<dl class="ev">')
+    assert "8K·Q^(9/4)·exp(-min(Q^(3/4)/256, √Q·c/5)) ≥ 1" in html and "Q in [40, ∞)" in html
+    assert "**" not in html and "Min(" not in html and "sqrt(" not in html
+    assert "… 3 more in the JSON file" in html and "… 5 more in the JSON file" in html
+    assert "<script>" not in html and "&lt;script&gt;" in html  # text from a file is escaped
+    page_text = built.html.read_text()
+    claims = page_text[page_text.index('<section id="claims">'):page_text.index('<section id="trajectories">')]
+    assert "<pre" not in claims and '<dl class="ev">' in claims
+    assert "**" not in re.sub(r"<[^>]+>", "", page_text)  # no raw sympy power anywhere on the page
+
+
+def test_findings_come_first_with_reasons_and_evidence_links(built):
+    text = built.html.read_text()
+    doc = page(built)
+    sections = re.findall(r'<section id="([^"]+)"', text)
+    assert sections[0] == "findings" and sections[-1] == "inputs"
+    findings = text[text.index('<section id="findings">'):text.index('<section id="verdicts">')]
+    refuted = [c for c in built.check["claims"] if c["verdict"] == "REFUTED"]
+    for c in refuted:  # each refuted claim, with a link to the evidence of the step that refuted it
+        assert f'href="#claim-{c["id"].replace(".", "-")}"' in findings
+        key = next(k for o, k in zip(c["obligations"], step_keys(c)) if o["verdict"] == "REFUTED")
+        assert f'href="#{evidence_anchor(c["id"], key)}"' in findings  # (theorem-9.4's is its 2nd risk-bound)
+    assert "Wrong as printed (2 claims REFUTED)" in findings and "planted REFUTED" in findings
+    assert "quick profile" in findings  # smaller budgets than ci are flagged
+    assert doc.ids.index("findings") < doc.ids.index("verdicts")
+
+
+def test_mixed_profiles_are_flagged(tmp_path):
+    from dpoverify.report.build import build
+    from dpoverify.results import write_json
+    from tests.report.inputs import fuzz_doc, write_check
+
+    write_check(tmp_path)  # quick
+    write_json(tmp_path / "fuzz.json", dict(fuzz_doc(), profile="ci"))
+    from dpoverify.report.html import render
+
+    html = render(build(tmp_path)[0])
+    assert "Inputs were made with different profiles (check: quick, fuzz: ci)" in html
+    write_json(tmp_path / "fuzz.json", dict(fuzz_doc(), profile="quick"))
+    assert "different profiles" not in render(build(tmp_path)[0])
