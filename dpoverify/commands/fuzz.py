@@ -70,8 +70,11 @@ def run(args, console: Console) -> int:
                            on_entry)
     out = Path(args.out)
     wide = console.width >= WIDE
+    title = f"fuzz ({args.profile}, seed {args.seed})"
+    if not wide:
+        console.print(Text(title, style="bold"))
     if wide:
-        table = Table(title=f"fuzz ({args.profile}, seed {args.seed})", title_justify="left", expand=True)
+        table = Table(title=title, title_justify="left", expand=True)
         table.add_column("claim / obligation", ratio=2)
         table.add_column("verdict", no_wrap=True)
         table.add_column("evidence", ratio=6)
