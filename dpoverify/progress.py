@@ -20,8 +20,20 @@ import time
 from typing import IO
 
 from rich.console import Console
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress as RichProgress, SpinnerColumn, TextColumn,
-                           TimeElapsedColumn, TimeRemainingColumn)
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress as RichProgress, ProgressColumn, SpinnerColumn,
+                           Task, TaskProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn)
+from rich.text import Text
+
+
+class _Only(ProgressColumn):
+    """A column shown on the overall row (``item=False``) or on the current item's row only."""
+
+    def __init__(self, column: ProgressColumn, item: bool):
+        super().__init__()
+        self.column, self.item = column, item
+
+    def render(self, task: Task):
+        return self.column.render(task) if bool(task.fields.get("item")) == self.item else Text("")
 
 
 def _clock(seconds: float) -> str:
@@ -47,12 +59,13 @@ class Progress:
     def __enter__(self) -> "Progress":
         self._t0 = time.monotonic()
         if self.live:
-            self._bar = RichProgress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                                     MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("left"),
-                                     TimeRemainingColumn(), console=self.console, transient=True)
+            overall = [MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn()]
+            self._bar = RichProgress(_Only(SpinnerColumn(), False), TextColumn("{task.description}"), BarColumn(),
+                                     *(_Only(c, False) for c in overall), _Only(TaskProgressColumn(), True),
+                                     console=self.console, transient=True)
             self._bar.__enter__()
-            self._overall = self._bar.add_task(self.what, total=self.total)
-            self._item = self._bar.add_task("", total=1.0, visible=False)
+            self._overall = self._bar.add_task(self.what, total=self.total, item=False)
+            self._item = self._bar.add_task("", total=1.0, visible=False, item=True)
         return self
 
     def __exit__(self, *exc) -> None:
