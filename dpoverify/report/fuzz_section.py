@@ -50,45 +50,46 @@ def _summary(sec: Section, doc: dict, inputs: Inputs) -> None:
 
 
 def _placement_map(sec: Section, doc: dict) -> None:
-    """Obligations × placements, coloured by the fraction of draws whose conclusion failed."""
+    """Placements × obligations, coloured by the fraction of draws whose conclusion failed (one
+    column per obligation, so the figure stays narrow enough for its text to be read in the page)."""
     searched = [(e, {p["placement"]: p for p in e["placements"]}) for e in doc["obligations"] if e.get("placements")]
     if not searched:
         sec.add(Para("No simulation property was searched by placement in this campaign (gradient identities "
                      "are fuzzed on random instances; see their evidence)."))
         return
     labels = list(dict.fromkeys(label for _, ps in searched for label in ps))
-    rate = np.full((len(searched), len(labels)), np.nan)
+    rate = np.full((len(labels), len(searched)), np.nan)
     asserted = {}
-    for r, (_, ps) in enumerate(searched):
-        for c, label in enumerate(labels):
+    for c, (_, ps) in enumerate(searched):
+        for r, label in enumerate(labels):
             p = ps.get(label)
             if p and p["examples"]:
                 rate[r, c] = p["failures"] / p["examples"]
                 if p["asserted"]:  # the claim asserts something there: failing / asserted draws
                     asserted[r, c] = f"{p['failures_where_asserted']}/{p['asserted']}"
-    names = [f"{e['claim']} / {e['obligation']}" for e, _ in searched]
-    with canvas(max(8.0, 1.05 * len(labels) + 4.5), max(3.6, 0.62 * len(names) + 2.8)) as (fig, ax):
+    names = [f"{e['claim']} /\n{e['obligation']}" for e, _ in searched]
+    with canvas(max(6.0, 0.72 * len(names) + 4.2), max(3.6, 0.42 * len(labels) + 2.6)) as (fig, ax):
         ax.set_facecolor("#f2f2f2")  # no data: hatched grey
-        ax.add_patch(Rectangle((-0.5, -0.5), len(labels), len(names), hatch="///", fill=False,
+        ax.add_patch(Rectangle((-0.5, -0.5), len(names), len(labels), hatch="///", fill=False,
                                edgecolor="#bbbbbb", lw=0, zorder=0))
         im = ax.imshow(np.ma.masked_invalid(rate), cmap="Reds", vmin=0, vmax=1, aspect="auto", zorder=1)
-        ax.set_xticks(range(len(labels)), [text(x) for x in labels], rotation=40, ha="right", fontsize=9)
-        ax.set_yticks(range(len(names)), names, fontsize=9)
-        ax.set_xlabel("placement of the search", fontsize=9)
-        for r in range(len(names)):
-            for c in range(len(labels)):
+        ax.set_yticks(range(len(labels)), [text(x) for x in labels], fontsize=9)
+        ax.set_xticks(range(len(names)), names, rotation=45, ha="right", fontsize=8)
+        ax.set_ylabel("placement of the search", fontsize=9)
+        for r in range(len(labels)):
+            for c in range(len(names)):
                 if np.isnan(rate[r, c]):
                     continue
-                label = f"{rate[r, c]:.0%}" + (f"\n{asserted[r, c]} asserted" if asserted.get((r, c)) else "")
-                ax.text(c, r, label, ha="center", va="center", fontsize=9, zorder=2,
+                label = f"{rate[r, c]:.0%}" + (f" ({asserted[r, c]})" if asserted.get((r, c)) else "")
+                ax.text(c, r, label, ha="center", va="center", fontsize=8.5, zorder=2,
                         color="white" if rate[r, c] > 0.6 else "black")
         fig.colorbar(im, ax=ax, location="top", shrink=0.5, aspect=40, label="fraction of draws that failed")
     sec.add(Figure("fig-fuzz-placements", "Where the conclusions failed, placement by placement",
-                   "For each fuzzed obligation (row) and each placement of the search (column: inside every "
+                   "For each fuzzed obligation (column) and each placement of the search (row: inside every "
                    "hypothesis, on one hypothesis's boundary, or outside exactly one), the fraction of Hypothesis "
-                   "draws whose conclusion failed, and below it failing / all draws where the claim asserts something "
-                   "(inside every hypothesis with the Z the data realize, failure probability < 1) when there are "
-                   "such draws; hatched grey where the placement was not searched. Failures inside the "
+                   "draws whose conclusion failed, and in brackets failing / all draws where the claim asserts "
+                   "something (inside every hypothesis with the Z the data realize, failure probability < 1) when "
+                   "there are such draws; hatched grey where the placement was not searched. Failures inside the "
                    "hypotheses are confirmed or dismissed by a pre-registered binomial test (see each obligation); "
                    "outside them they refute nothing and show how far the conclusion reaches.", fig.png))
 
