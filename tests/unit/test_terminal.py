@@ -149,3 +149,15 @@ def test_plain_progress_lines_are_flushed_with_an_estimate():
         p.start("a/y")
     lines = buf.getvalue().splitlines()
     assert lines[0] == "dpoverify fuzz: [1/3] a/x ..." and lines[-1] == "dpoverify fuzz: [2/3] a/y ..."
+
+
+def test_list_at_80_columns_never_splits_an_id():
+    con, buf = console(80)
+    from dpoverify.commands import listing
+
+    listing.run(type("A", (), {"from_file": None, "markdown": False})(), con)
+    lines = buf.getvalue().splitlines()
+    assert all(len(l) <= 80 for l in lines)
+    heads = {l.split()[0] for l in lines if l and not l.startswith(" ")}
+    assert set(registry.all_claims()) <= heads  # each id whole, at the start of its block
+    assert len(lines) < 6 * len(registry.all_claims())
