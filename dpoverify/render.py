@@ -37,6 +37,8 @@ def verdict_text(text: str) -> Text:
     return Text(text, style=STYLE.get(text, "white"))
 
 
+FULL_PROFILES = ("ci", "thorough")  # the budgets the documented verdicts come from; smaller ones are flagged
+
 _FUNCS = {"Min": "min", "Max": "max", "Abs": "abs", "floor": "floor", "ceiling": "ceil"}
 _WORDS = {"oo": "∞", "pi": "π"}
 _NUMBER = r"(?:\d+(?:\.\d+)?(?:e[+-]?\d+)?)"

@@ -14,12 +14,11 @@ from rich.text import Text
 from .. import engines, profiles, registry
 from ..checker import exit_code, parse_params, run_checks
 from ..progress import Progress
-from ..render import claim_reason, replay_command, text, verdict_text as verdict, wrapped
+from ..render import FULL_PROFILES, claim_reason, replay_command, text, verdict_text as verdict, wrapped
 from ..results import dumps
 
 HELP = "check claims: a verdict for each claim and each step of its proof"
 WIDE = 120  # from this many columns, obligations are a table; below, one block each
-FULL_PROFILES = ("ci", "thorough")  # the budgets the documented verdicts come from
 
 
 def add_arguments(parser) -> None:

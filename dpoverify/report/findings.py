@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 
-from ..render import claim_reason, text
+from ..render import FULL_PROFILES, claim_reason, text
 from ..verdicts import Verdict
 from .breaks_section import beyond, num
 from .doc import Badge, Code, Heading, Items, Link, Para, Section, Warn
@@ -21,7 +21,6 @@ from .load import Inputs
 from .verdict_table import claim_anchor, evidence_anchor, step_keys
 
 PHRASE = 220  # characters of a step's summary quoted in a finding
-FULL_PROFILES = ("ci", "thorough")
 PROFILED = ("check", "fuzz", "boundary", "tightness", "scaling")  # inputs whose budgets a profile sets
 
 
