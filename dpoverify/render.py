@@ -142,7 +142,14 @@ def claim_reason(c: dict) -> str:
     if c.get("summary"):
         return text(c["summary"])
     obs = c["obligations"]
+    count = {v: sum(o["verdict"] == v for o in obs) for v in {o["verdict"] for o in obs}}
     if c["verdict"] == Verdict.PROVED.value:
         return f"all {len(obs)} steps proved"
-    decided = next((o["id"] for o in obs if o["verdict"] == c["verdict"]), None)
-    return f"{c['verdict'].lower()}: {decided}" if decided else f"{len(obs)} steps"
+    if c["verdict"] == Verdict.NO_COUNTEREXAMPLE.value:
+        proved = count.get(Verdict.PROVED.value, 0)
+        return (f"no counterexample in {count[c['verdict']]} searched step(s)"
+                + (f", {proved} proved" if proved else ""))
+    decided = [o["id"] for o in obs if o["verdict"] == c["verdict"]]
+    if not decided:
+        return f"{len(obs)} steps"
+    return f"{c['verdict'].lower()}: {decided[0]}" + (f" (+{len(decided) - 1} more)" if len(decided) > 1 else "")

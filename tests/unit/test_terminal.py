@@ -161,3 +161,15 @@ def test_list_at_80_columns_never_splits_an_id():
     heads = {l.split()[0] for l in lines if l and not l.startswith(" ")}
     assert set(registry.all_claims()) <= heads  # each id whole, at the start of its block
     assert len(lines) < 6 * len(registry.all_claims())
+
+
+def test_fallback_reason_names_the_deciding_steps():
+    from dpoverify.render import claim_reason
+
+    def claim(verdict, *steps):
+        return {"verdict": verdict, "obligations": [{"id": i, "verdict": v} for i, v in steps]}
+
+    assert claim_reason(claim("REFUTED", ("a", "PROVED"), ("b", "REFUTED"), ("c", "REFUTED"))) == "refuted: b (+1 more)"
+    assert claim_reason(claim("NO COUNTEREXAMPLE", ("a", "NO COUNTEREXAMPLE"), ("b", "PROVED"))) == \
+        "no counterexample in 1 searched step(s), 1 proved"
+    assert claim_reason(dict(claim("REFUTED", ("b", "REFUTED")), summary="x**2 >= y")) == "x^2 ≥ y"
