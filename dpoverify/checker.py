@@ -412,13 +412,6 @@ def _run_parallel(todo: list[Claim], ctx, out_dir: Path, on_obligation, jobs: in
         pool.join()
 
 
-def replay_command(results_dir: str | Path, obligation: dict[str, Any]) -> str | None:
-    """The command that replays an obligation's counterexample (stored relative to the results
-    directory), or None when it has none."""
-    rel = obligation.get("counterexample")
-    return f"dpoverify replay {Path(results_dir) / rel}" if rel else None
-
-
 def requested_claims(doc: dict[str, Any]) -> list[dict[str, Any]]:
     """The claims of the run that wrote ``doc`` (the document also keeps earlier runs' claims)."""
     wanted = set(doc.get("requested", ()))

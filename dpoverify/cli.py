@@ -16,7 +16,16 @@ MODULES = {"list": "listing", "explain": "explain", "check": "check", "replay": 
            "audit": "audit", "report": "report"}
 
 
-def build_parser() -> tuple[argparse.ArgumentParser, dict]:
+def _named_command(argv: list[str] | None) -> str | None:
+    """The subcommand argv names (its first word that is not an option), if it is a known one."""
+    words = sys.argv[1:] if argv is None else argv
+    first = next((w for w in words if not w.startswith("-")), None)
+    return first if first in MODULES else None
+
+
+def build_parser(only: str | None = None) -> tuple[argparse.ArgumentParser, dict]:
+    """The parser; with ``only``, the other commands' modules are not imported (they import heavy
+    libraries, and `dpoverify explain` should start in well under 2 s)."""
     parser = argparse.ArgumentParser(
         prog="dpoverify",
         description="Machine-check the claims of Im & Li, 'Can DPO Learn Diverse Human Values?' "
@@ -26,6 +35,9 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict]:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     handlers = {}
     for name, module in MODULES.items():
+        if only is not None and name != only:
+            sub.add_parser(name)
+            continue
         mod = importlib.import_module(f"dpoverify.commands.{module}")
         p = sub.add_parser(name, help=mod.HELP, description=mod.HELP)
         mod.add_arguments(p)
@@ -33,10 +45,8 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict]:
     return parser, handlers
 
 
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser, handlers = build_parser()
+    parser, handlers = build_parser(_named_command(argv))
     console = Console(highlight=False)
     try:
         args = parser.parse_args(argv)

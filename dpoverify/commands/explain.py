@@ -1,13 +1,14 @@
 """`dpoverify explain ID`: a claim's statement, parameters, hypotheses, conclusions and proof
-steps (obligations), with the math rendered in the terminal."""
+steps (obligations), with the math as one line of Unicode infix. The claims' own text (titles,
+statements, notes) is shown verbatim: it is never read as rich markup."""
 from __future__ import annotations
 
-from rich.panel import Panel
 from rich.table import Table
+from rich.text import Text
 
 from .. import registry
 from ..claims import Implication
-from ..render import math
+from ..render import infix, wrapped
 
 HELP = "show a claim: statement, hypotheses, conclusions and steps as math"
 
@@ -16,48 +17,53 @@ def add_arguments(parser) -> None:
     parser.add_argument("claim", help="claim id, e.g. theorem-4.3 (see `dpoverify list`)")
 
 
-def _implication(spec: Implication) -> str:
+def implication_lines(spec: Implication) -> list[tuple[int, str]]:
+    """(extra indent, text) lines: the headings at 0, the maths under them at 2."""
     lines = []
     if spec.assumptions:
-        lines.append("assuming")
-        lines += [math(a) for a in spec.assumptions]
-    lines.append("show")
-    lines.append(math(spec.goal))
+        lines.append((0, "assuming"))
+        lines += [(2, infix(a)) for a in spec.assumptions]
+    lines += [(0, "show"), (2, infix(spec.goal))]
     if spec.vacuous_when is not None:
-        lines.append("vacuous where")
-        lines.append(math(spec.vacuous_when))
+        lines += [(0, "vacuous where"), (2, infix(spec.vacuous_when))]
     if spec.substitutions:
-        lines.append("under " + ", ".join(f"{k} = {v}" for k, v in spec.substitutions))
-    return "\n".join(lines)
+        lines.append((0, "under " + ", ".join(f"{k} = {v}" for k, v in spec.substitutions)))
+    return lines
 
 
 def run(args, console) -> int:
     c = registry.get(args.claim)
-    console.print(Panel(c.statement, title=f"[bold]{c.id}[/] — {c.title}", subtitle=str(c.source)))
+    wrapped(console, Text.assemble((c.id, "bold"), f" — {c.title}"))
+    wrapped(console, Text(str(c.source), style="dim"), 2)
+    console.print()
+    wrapped(console, Text(c.statement), 2)
     if c.params:
         t = Table(title="parameters", show_header=True)
         for col in ("symbol", "domain", "meaning"):
             t.add_column(col)
         for p in c.params:
-            t.add_row(p.label, str(p.domain), p.doc)
+            t.add_row(Text(p.label), Text(str(p.domain)), Text(p.doc))
         console.print(t)
     for heading, items in (("hypotheses", c.hypotheses), ("conclusions", c.conclusions)):
         if items:
-            console.print(f"[bold]{heading}[/]")
+            console.print(Text(heading, style="bold"))
             for s in items:
-                console.print(f"  ({s.label}) {s.text}", highlight=False)
+                wrapped(console, Text(f"({s.label}) {s.text}"), 2)
                 if s.expr is not None and not isinstance(s.expr, str):
-                    console.print("      " + math(s.expr).replace("\n", "\n      "), highlight=False)
+                    wrapped(console, Text(infix(s.expr)), 6)
     if c.depends_on:
-        console.print(f"[bold]depends on[/] {', '.join(c.depends_on)}")
-    console.print(f"[bold]steps and checks[/] ({len(c.obligations)})")
+        console.print(Text.assemble(("depends on ", "bold"), ", ".join(c.depends_on)))
+    console.print(Text.assemble(("steps and checks", "bold"), f" ({len(c.obligations)})"))
     for o in c.obligations:
-        console.print(f"\n[cyan]{c.id}/{o.id}[/] [dim]{o.kind.value}[/] — {o.title}  [dim]({o.cites})[/]",
-                      highlight=False)
+        console.print()
+        wrapped(console, Text.assemble((f"{c.id}/{o.id}", "cyan"), " ", (o.kind.value, "dim"), f" — {o.title}  ",
+                                       (f"({o.cites})", "dim")))
         if isinstance(o.spec, Implication):
-            console.print("    " + _implication(o.spec).replace("\n", "\n    "), highlight=False)
+            for extra, line in implication_lines(o.spec):
+                wrapped(console, Text(line), 4 + extra)
         if o.note:
-            console.print(f"    [dim]{o.note}[/]", highlight=False)
+            wrapped(console, Text(o.note, style="dim"), 4)
     if c.notes:
-        console.print(f"\n[dim]{c.notes}[/]")
+        console.print()
+        console.print(Text(c.notes, style="dim"))
     return 0

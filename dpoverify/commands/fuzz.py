@@ -4,25 +4,30 @@ its hypotheses, on their boundaries and outside them (issue 5). Writes DIR/fuzz.
 refuted obligation that `dpoverify replay` re-runs."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-from .. import profiles
+from .. import profiles, registry
 from ..errors import UsageError
 from ..fuzzing.campaign import run_campaign, tasks
-from ..render import verdict
+from ..progress import Progress
+from ..render import replay_command, text, verdict_text as verdict, wrapped
 from ..verdicts import Verdict
 
+WIDE = 120  # from this many columns the results are a table; below, one block each
 HELP = "fuzz simulated claims over parameter regimes (inside, on and outside their hypotheses)"
 
 
-def _positive(text: str) -> int:
+def _positive(value: str) -> int:
     try:
-        n = int(text)
+        n = int(value)
     except ValueError:
-        raise UsageError(f"expected a positive integer, got '{text}'") from None
+        raise UsageError(f"expected a positive integer, got '{value}'") from None
     if n < 1:
-        raise UsageError(f"expected a positive integer, got '{text}'")
+        raise UsageError(f"expected a positive integer, got '{value}'")
     return n
 
 
@@ -51,22 +56,44 @@ def run(args, console: Console) -> int:
     err = Console(stderr=True)
     err.print(f"dpoverify fuzz: {len(todo)} obligation(s), profile {args.profile}, seed {args.seed}, "
               f"examples/placement {examples or profiles.get(args.profile).max_examples}, jobs {jobs}",
-              highlight=False)
+              highlight=False, markup=False)
+    labels = [f"{cid}/{registry.get(cid).obligations[k].id}" for cid, k in todo]
+    with Progress("dpoverify fuzz", len(todo), announce=True) as progress:
+        progress.start(labels[0])
 
-    def on_entry(e: dict) -> None:
-        err.print(f"  {e['claim']}/{e['obligation']}: {e['verdict']} ({e['seconds']:.1f}s)", highlight=False)
+        def on_entry(e: dict) -> None:
+            progress.done(f"{e['claim']}/{e['obligation']}", f"{e['verdict']} ({e['seconds']:.1f}s)")
+            if progress.count < len(labels):
+                progress.start(labels[progress.count])
 
-    doc = run_campaign(args.claims, args.profile, args.seed, examples, args.out, jobs, args.placement, on_entry)
-    table = Table(title=f"fuzz ({args.profile}, seed {args.seed})", title_justify="left", expand=True)
-    table.add_column("claim / obligation", overflow="fold", ratio=2)
-    table.add_column("verdict", min_width=17, no_wrap=True)
-    table.add_column("evidence", overflow="fold", ratio=6)
+        doc = run_campaign(args.claims, args.profile, args.seed, examples, args.out, jobs, args.placement,
+                           on_entry)
+    out = Path(args.out)
+    wide = console.width >= WIDE
+    title = f"fuzz ({args.profile}, seed {args.seed})"
+    if not wide:
+        console.print(Text(title, style="bold"))
+    if wide:
+        table = Table(title=title, title_justify="left", expand=True)
+        table.add_column("claim / obligation", ratio=2)
+        table.add_column("verdict", no_wrap=True)
+        table.add_column("evidence", ratio=6)
+        for e in doc["obligations"]:
+            table.add_row(Text(f"{e['claim']}/{e['obligation']}"), verdict(e["verdict"]), Text(text(e["summary"])))
+        console.print(table)
     for e in doc["obligations"]:
-        summary = e["summary"] + (f"\nreplay: {e['replay']}" if e["replay"] else "") \
-            + (f"\nregression: {e['example']}" if e["example"] else "")
-        table.add_row(f"{e['claim']}/{e['obligation']}", verdict(e["verdict"]), summary)
-    console.print(table)
-    console.print(f"overall: {verdict(doc['verdict'])}   results: {args.out}/fuzz.json", highlight=False)
+        if not wide:
+            console.print()
+            console.print(Text.assemble((f"{e['claim']}/{e['obligation']}", "bold"), "  ", verdict(e["verdict"])))
+            wrapped(console, Text(text(e["summary"])), 4)
+        cmd = replay_command(e, out)
+        if cmd:
+            console.print(Text(f"  replay {e['claim']}/{e['obligation']}:", style="dim"))
+            console.print(Text(cmd), soft_wrap=True)
+        if e["example"]:
+            console.print(Text("  regression example:", style="dim"))
+            console.print(Text(e["example"]), soft_wrap=True)
+    console.print(Text.assemble("overall: ", verdict(doc["verdict"]), f"   results: {out / 'fuzz.json'}"))
     verdicts = {e["verdict"] for e in doc["obligations"]}
     if Verdict.REFUTED.value in verdicts:
         return 1

@@ -7,11 +7,13 @@ from collections import Counter
 from pathlib import Path
 
 from rich.table import Table
+from rich.text import Text
 
 from .. import registry
 from ..errors import UsageError
-from ..render import verdict
+from ..render import verdict_text as verdict, wrapped
 
+WIDE = 120  # from this many columns the claims are a table; below, one block each
 HELP = "list the claims (the concordance: id -> paper location -> module -> obligations -> status)"
 
 
@@ -61,11 +63,22 @@ def run(args, console) -> int:
     if args.markdown:
         console.print(markdown(rows), markup=False, highlight=False, soft_wrap=True)
         return 0
-    table = Table(title=f"{len(rows)} claims of arXiv 2408.03459v5")
+    title = f"{len(rows)} claims of arXiv 2408.03459v5"
+    if console.width < WIDE:  # one block per claim: an id is never split, nothing squeezed
+        console.print(Text(title, style="bold"))
+        for r in rows:
+            status = verdict(r["status"]) if r["status"] != "not run" else Text(r["status"], style="dim")
+            console.print()
+            wrapped(console, Text.assemble((r["id"], "bold"), "  ", status))
+            for line in (r["title"], r["location"], f"{r['module']} · {r['obligations']}"):
+                wrapped(console, Text(line), 2)
+        return 0
+    table = Table(title=title)
     for col in ("claim", "title", "paper location", "module", "obligations", "status"):
-        table.add_column(col, overflow="fold")
+        table.add_column(col, no_wrap=col in ("claim", "module"))
     for r in rows:
-        status = verdict(r["status"]) if r["status"] != "not run" else r["status"]
-        table.add_row(r["id"], r["title"], r["location"], r["module"], r["obligations"], status)
+        status = verdict(r["status"]) if r["status"] != "not run" else Text(r["status"])
+        table.add_row(Text(r["id"]), Text(r["title"]), Text(r["location"]), Text(r["module"]),
+                      Text(r["obligations"]), status)
     console.print(table)
     return 0

@@ -41,7 +41,8 @@ def run(args, console) -> int:
         run_missing(directory, args.seed, _say)
     report, inputs = build(directory, args.seed)
     for spec in inputs.missing():
-        _say(f"{spec.filename} missing in {directory}: its section says so (produce it with `{spec.command}`)")
+        _say(f"{spec.filename} missing in {directory}: its section says so "
+             f"(produce it with `{inputs.loaded(spec.key).command}`)")
     for path in write(report, html_path, md_path):
         console.print(f"wrote {path}")
     return 0

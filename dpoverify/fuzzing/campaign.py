@@ -65,7 +65,8 @@ def fuzz_obligation(claim_id: str, index: int, profile_name: str, seed: int,
     cex = replay = example = None
     if result.counterexample is not None:
         path = save_counterexample(out_dir, claim_id, obligation_id, result.counterexample, seed, profile_name)
-        cex, replay = str(path), f"dpoverify replay {path}"
+        rel = path.relative_to(out_dir)  # relative to the results folder, which readers resolve it against
+        cex, replay = str(rel), f"dpoverify replay {rel}"
         if isinstance(ob.spec, SimulationProperty):
             payload = result.counterexample
             example = example_line(resolve(payload["regime"]), (payload["failing_seeds"] or payload["seeds"])[0])

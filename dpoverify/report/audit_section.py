@@ -48,15 +48,15 @@ def audit_section(inputs: Inputs) -> Section:
     item = inputs.loaded("audit")
 
     def build(doc):
-        _config(sec, doc)
+        _config(sec, doc, item.command)
         _verdicts(sec, doc, inputs)
-        _figure3(sec, doc)
+        _figure3(sec, doc, item.command)
         _appendix_e(sec, doc)
-        _dpo(sec, doc, item.spec.command)
+        _dpo(sec, doc, item.command)
     return item.fill(sec, build)
 
 
-def _config(sec: Section, doc: dict) -> None:
+def _config(sec: Section, doc: dict, command: str) -> None:
     c = doc["config"]
     data = doc.get("data", {})
     sec.add(Para((f"Model {c.get('model')} ({c.get('model_kind')}, read-out {c.get('readout')}, "
@@ -67,7 +67,7 @@ def _config(sec: Section, doc: dict) -> None:
                   f"β = {fmt(c.get('beta'))}, device {c.get('device')}, seed {doc['seed']}. ",
                   "Run complete." if doc["complete"] else "Run NOT complete (interrupted or still running).")))
     if not doc["complete"]:
-        sec.add(Missing("the rest of the audit run (not every K finished)", "dpoverify audit",
+        sec.add(Missing("the rest of the audit run (not every K finished)", command,
                         "re-running resumes after the last finished K"))
 
 
@@ -92,35 +92,43 @@ def _square(matrix) -> np.ndarray:
     return m
 
 
-def _heat(ax, m, names, title, lo, hi):
-    im = ax.imshow(m, cmap="viridis", vmin=lo, vmax=hi)
+def _heat(fig, ax, m, names, title, label):
+    """One panel with its own colour bar (labelled) and tick labels: persona names up to 32,
+    else persona numbers."""
+    im = ax.imshow(m, cmap="viridis")
     ax.set_title(title, fontsize=10)
     n = len(m)
-    if names and len(names) == n:
-        size = 7 if n <= 16 else 5 if n <= 32 else 0
-        if size:
-            ax.set_xticks(range(n), names, rotation=90, fontsize=size)
-            ax.set_yticks(range(n), names, fontsize=size)
+    if names and len(names) == n and n <= 32:
+        size = 7 if n <= 16 else 5
+        ax.set_xticks(range(n), names, rotation=90, fontsize=size)
+        ax.set_yticks(range(n), names, fontsize=size)
+    else:
+        step = max(1, n // 10)
+        ax.set_xticks(range(0, n, step), [str(i + 1) for i in range(0, n, step)], fontsize=7)
+        ax.set_yticks(range(0, n, step), [str(i + 1) for i in range(0, n, step)], fontsize=7)
+        ax.set_xlabel("persona", fontsize=8)
+        ax.set_ylabel("persona", fontsize=8)
+    fig.colorbar(im, ax=ax, shrink=0.75, label=label)
     return im
 
 
-def _figure3(sec: Section, doc: dict) -> None:
+def _figure3(sec: Section, doc: dict, command: str) -> None:
     g = doc["geometry"]
     a, b = g.get("figure3a"), g.get("figure3b")
     if not (a and b):
-        sec.add(Missing("the Figure 3 similarity matrices (geometry.figure3a/3b)", "dpoverify audit"))
+        sec.add(Missing("the Figure 3 similarity matrices (geometry.figure3a/3b)", command))
         return
     names = g.get("personas", [])
     side = 11 if len(names) > 16 else 9
     ma, mb = _square(a["matrix"]), _square(b["matrix"])
-    lo, hi = float(np.nanmin([ma.min(), mb.min()])), float(np.nanmax([ma.max(), mb.max()]))
-    with canvas(side * 1.6, side * 0.78, ncols=2) as (fig, axes):
-        _heat(axes[0, 0], ma, names, "(a) mean cosine between personas", lo, hi)
-        im = _heat(axes[0, 1], mb, names, "(b) after subtracting the mean embedding", lo, hi)
-        fig.colorbar(im, ax=axes[0, :], shrink=0.7)
+    with canvas(side * 1.75, side * 0.8, ncols=2) as (fig, axes):
+        _heat(fig, axes[0, 0], ma, names, "(a) mean cosine between personas", "mean cosine similarity")
+        _heat(fig, axes[0, 1], mb, names, "(b) after subtracting the mean embedding",
+              "mean cosine after centring")
     sec.add(Heading("Figure 3: shared component and orthogonality", "audit-figure3", 3),
             Figure("fig-audit-figure3", "Figure 3 / 6 analogue: cosine similarity between personas",
-                   f"One colour scale for both panels. (a) off-diagonal mean {fmt(a.get('offdiag_mean'))} (paper: high, shared component); "
+                   "Each panel has its own colour scale (centring shrinks every cosine). "
+                   f"(a) off-diagonal mean {fmt(a.get('offdiag_mean'))} (paper: high, shared component); "
                    f"(b) off-diagonal mean {fmt(b.get('offdiag_mean'))}, max |cos| {fmt(b.get('offdiag_max_abs'))}; "
                    f"after subtracting the global mean the off-diagonal mean is forced near "
                    f"{fmt(b.get('forced_offdiag_mean'))} = −diag/(P−1) by construction, so it carries "
@@ -212,6 +220,7 @@ def _dpo(sec: Section, doc: dict, command: str) -> None:
                 for col, split in enumerate(("train", "test")):
                     axes[row, col].set_title(f"{split} {metric}", fontsize=10)
                     axes[row, col].set_xlabel("step")
+                    axes[row, col].set_ylabel(metric.split("/")[-1])
                     axes[row, col].legend(fontsize=8)
         every = dpo.get("eval_every")
         sec.add(Figure(anchor_, title, f"TRL metric names; {dpo.get('steps')} steps, evaluated every "

@@ -13,7 +13,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from matplotlib.ticker import FuncFormatter, NullFormatter
 
+from ..render import text
 from .audit_section import fmt
 from .doc import Figure, Link, Para, Section, Table
 from .figures import canvas
@@ -69,7 +71,7 @@ def _boundary(sec: Section, doc: dict, inputs: Inputs) -> Section:
     rows = []
     for m in maps:
         first = num(m.get("first_fails_at_ratio"))
-        rows.append((_claim_cell(inputs, m["claim"]), m["obligation"], _hypothesis(m), m["direction"],
+        rows.append((_claim_cell(inputs, m["claim"]), m["obligation"], text(_hypothesis(m)), m["direction"],
                      fmt(num(m.get("bound_at_default"))),
                      (f"held to ×{fmt(reach(m))}; break not reached ({m['stopped']})" if m.get("stopped")
                       else f"holds over the whole sweep (to ×{fmt(reach(m))})") if first is None else
@@ -91,8 +93,11 @@ def _boundary(sec: Section, doc: dict, inputs: Inputs) -> Section:
             for m in ms:
                 pts = sorted(_measured(m), key=lambda p: beyond(num(p["ratio"]), m["direction"]))
                 x = [beyond(num(p["ratio"]), m["direction"]) for p in pts]
-                ax.plot(x, [num(p["failure_rate"]) for p in pts], "-o", ms=3, label=_hypothesis(m))
+                ax.plot(x, [num(p["failure_rate"]) for p in pts], "-o", ms=3, label=text(_hypothesis(m)))
+            ax.axvline(1.0, color="k", lw=0.8, ls=":", label="on the bound (×1)")
             ax.set_xscale("log")
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"×{v:g}"))
+            ax.xaxis.set_minor_formatter(NullFormatter())
             ax.set_ylim(-0.03, 1.03)
             ax.set_title(f"{cid} / {oid}", fontsize=8)
             ax.set_xlabel("factor beyond the bound", fontsize=8)

@@ -18,6 +18,7 @@ from . import html, markdown
 from .audit_section import audit_section
 from .breaks_section import boundary_section, tightness_section
 from .doc import Report
+from .findings import findings_section, missing_section
 from .fuzz_section import fuzz_section
 from .load import INPUTS, Inputs, load_inputs
 from .provenance import inputs_section, provenance_section
@@ -86,10 +87,11 @@ def build(directory: Path, seed: int = 0) -> tuple[Report, Inputs]:
     facts = {"generated": now(), "seed": seed, "tool_version": __version__, "from": str(directory)}
     traj, traj_facts = trajectory_section(inputs, seed)
     facts.update(traj_facts)
-    sections = [inputs_section(inputs), verdict_section(inputs), claims_section(inputs), traj,
-                fuzz_section(inputs), boundary_section(inputs), tightness_section(inputs),
-                scaling_section(inputs), audit_section(inputs),
-                provenance_section(inputs, facts)]
+    missing = missing_section(inputs)
+    sections = [findings_section(inputs), *([missing] if missing else []), verdict_section(inputs),
+                claims_section(inputs), traj, fuzz_section(inputs), boundary_section(inputs),
+                tightness_section(inputs), scaling_section(inputs), audit_section(inputs),
+                provenance_section(inputs, facts), inputs_section(inputs)]
     report = Report(f"dpoverify report — {PAPER}",
                     f"Machine verification of \"Can DPO Learn Diverse Human Values? A Theoretical Scaling Law\". "
                     f"Generated {facts['generated']} by dpoverify {__version__} from {directory}.",

@@ -1,9 +1,10 @@
 """The report as data: sections of blocks, rendered alike by html.py and markdown.py.
 
 Inline content is a str, a :class:`Link` (to an anchor in the page), :class:`Code` (a command, a
-path) or a :class:`Badge` (a verdict), or a tuple of these. Blocks are headings, paragraphs,
-tables, figures (PNG bytes), preformatted text, notices of a missing input and collapsible
-details. Anchors are stable ids built by :func:`anchor`, so other sections can link to them.
+path), a :class:`Badge` (a verdict) or :class:`Math` (MathML printed by sympy from the registry's
+expressions), or a tuple of these. Blocks are headings, paragraphs, bulleted items, tables,
+evidence fields (a definition list), figures (PNG bytes), preformatted text, notices of a missing
+input, warnings and collapsible details. Anchors are stable ids built by :func:`anchor`, so other sections can link to them.
 """
 from __future__ import annotations
 
@@ -28,7 +29,16 @@ class Badge:
     verdict: str
 
 
-Inline = Union[str, Link, Code, Badge, tuple]
+@dataclass(frozen=True)
+class Math:
+    """Maths: ``mathml`` is a ``<math>`` element that sympy's presentation printer wrote from an
+    expression of the registry (never from a results file); ``text`` is the same as infix."""
+
+    mathml: str
+    text: str
+
+
+Inline = Union[str, Link, Code, Badge, Math, tuple]
 
 
 @dataclass(frozen=True)
@@ -67,6 +77,28 @@ class Pre:
 
 
 @dataclass(frozen=True)
+class Items:
+    """A bulleted list, one inline item each."""
+
+    items: tuple
+    kind: str = ""
+
+
+@dataclass(frozen=True)
+class Fields:
+    """Evidence as a definition list: (name, value) pairs, a value inline or a nested Fields."""
+
+    items: tuple
+
+
+@dataclass(frozen=True)
+class Warn:
+    """Something the reader must not miss about the inputs (e.g. mixed profiles)."""
+
+    content: Inline
+
+
+@dataclass(frozen=True)
 class Missing:
     """An input the section needs is absent: say so, and how to produce it."""
 
@@ -82,7 +114,7 @@ class Details:
     anchor: str = ""
 
 
-Block = Union[Para, Heading, Table, Figure, Pre, Missing, Details]
+Block = Union[Para, Heading, Items, Table, Fields, Figure, Pre, Warn, Missing, Details]
 
 
 @dataclass

@@ -4,11 +4,12 @@ conclusions failed, placement by placement (inside every hypothesis, on each bou
 each one)."""
 from __future__ import annotations
 
-import json
-
 import numpy as np
+from matplotlib.patches import Rectangle
 
-from .doc import Badge, Code, Details, Figure, Link, Missing, Para, Pre, Section, Table, anchor
+from ..render import replay_command, text
+from .doc import Badge, Code, Details, Figure, Link, Missing, Para, Section, Table, anchor
+from .evidence import fields
 from .figures import canvas
 from .load import Inputs
 from .verdict_table import claim_anchor
@@ -24,7 +25,7 @@ def fuzz_section(inputs: Inputs) -> Section:
     def build(doc):
         _summary(sec, doc, inputs)
         _placement_map(sec, doc)
-        _details(sec, doc)
+        _details(sec, doc, inputs)
     return inputs.loaded("fuzz").fill(sec, build)
 
 
@@ -35,55 +36,65 @@ def _summary(sec: Section, doc: dict, inputs: Inputs) -> None:
                   f"finished {doc.get('finished') or '—'}. Overall: ",
                   Badge(doc["verdict"]) if doc.get("verdict") else "none (campaign incomplete)", ".")))
     if not doc["complete"]:
-        sec.add(Missing("the rest of the fuzz campaign (it was interrupted)", "dpoverify fuzz all --profile ci"))
+        sec.add(Missing("the rest of the fuzz campaign (it was interrupted)", inputs.loaded("fuzz").command))
     rows = []
     for i, e in enumerate(doc["obligations"]):
-        rows.append((Link(e["claim"], claim_anchor(e["claim"])) if e["claim"] in checked else e["claim"],
+        replay = replay_command(e, inputs.directory)
+        rows.append((Badge(e["verdict"]),
+                     Link(e["claim"], claim_anchor(e["claim"])) if e["claim"] in checked else e["claim"],
                      Link(e["obligation"], fuzz_anchor(e["claim"], e["obligation"], i)),
-                     e["engine"].removeprefix("dpoverify."), Badge(e["verdict"]), e["summary"],
-                     Code(e["replay"]) if e.get("replay") else "—", f"{e['seconds']:.3g} s"))
-    sec.add(Table(("claim", "obligation", "engine", "verdict", "summary", "replay", "time"), tuple(rows),
+                     text(e["summary"]), e["engine"].removeprefix("dpoverify."),
+                     Code(replay) if replay else "—", f"{e['seconds']:.3g} s"))
+    sec.add(Table(("verdict", "claim", "obligation", "why", "engine", "replay", "time"), tuple(rows),
                   anchor="fuzz-table", kind="fuzz"))
 
 
 def _placement_map(sec: Section, doc: dict) -> None:
-    """Obligations × placements, coloured by the fraction of draws whose conclusion failed."""
+    """Placements × obligations, coloured by the fraction of draws whose conclusion failed (one
+    column per obligation, so the figure stays narrow enough for its text to be read in the page)."""
     searched = [(e, {p["placement"]: p for p in e["placements"]}) for e in doc["obligations"] if e.get("placements")]
     if not searched:
         sec.add(Para("No simulation property was searched by placement in this campaign (gradient identities "
                      "are fuzzed on random instances; see their evidence)."))
         return
     labels = list(dict.fromkeys(label for _, ps in searched for label in ps))
-    rate = np.full((len(searched), len(labels)), np.nan)
+    rate = np.full((len(labels), len(searched)), np.nan)
     asserted = {}
-    for r, (_, ps) in enumerate(searched):
-        for c, label in enumerate(labels):
+    for c, (_, ps) in enumerate(searched):
+        for r, label in enumerate(labels):
             p = ps.get(label)
             if p and p["examples"]:
                 rate[r, c] = p["failures"] / p["examples"]
-                asserted[r, c] = f"{p['failures_where_asserted']}/{p['asserted']}"
-    names = [f"{e['claim']} / {e['obligation']}" for e, _ in searched]
-    with canvas(max(7.0, 0.55 * len(labels) + 4), max(3.4, 0.42 * len(names) + 2.4)) as (fig, ax):
-        im = ax.imshow(np.ma.masked_invalid(rate), cmap="Reds", vmin=0, vmax=1, aspect="auto")
-        ax.set_xticks(range(len(labels)), labels, rotation=55, ha="right", fontsize=7)
-        ax.set_yticks(range(len(names)), names, fontsize=7)
-        for r in range(len(names)):
-            for c in range(len(labels)):
-                if not np.isnan(rate[r, c]):
-                    ax.text(c, r, f"{rate[r, c]:.0%}\n{asserted[r, c]}", ha="center", va="center", fontsize=5.5,
-                            color="white" if rate[r, c] > 0.6 else "black")
+                if p["asserted"]:  # the claim asserts something there: failing / asserted draws
+                    asserted[r, c] = f"{p['failures_where_asserted']}/{p['asserted']}"
+    names = [f"{e['claim']} /\n{e['obligation']}" for e, _ in searched]
+    with canvas(max(6.0, 0.72 * len(names) + 4.2), max(3.6, 0.42 * len(labels) + 2.6)) as (fig, ax):
+        ax.set_facecolor("#f2f2f2")  # no data: hatched grey
+        ax.add_patch(Rectangle((-0.5, -0.5), len(names), len(labels), hatch="///", fill=False,
+                               edgecolor="#bbbbbb", lw=0, zorder=0))
+        im = ax.imshow(np.ma.masked_invalid(rate), cmap="Reds", vmin=0, vmax=1, aspect="auto", zorder=1)
+        ax.set_yticks(range(len(labels)), [text(x) for x in labels], fontsize=9)
+        ax.set_xticks(range(len(names)), names, rotation=45, ha="right", fontsize=8)
+        ax.set_ylabel("placement of the search", fontsize=9)
+        for r in range(len(labels)):
+            for c in range(len(names)):
+                if np.isnan(rate[r, c]):
+                    continue
+                label = f"{rate[r, c]:.0%}" + (f" ({asserted[r, c]})" if asserted.get((r, c)) else "")
+                ax.text(c, r, label, ha="center", va="center", fontsize=8.5, zorder=2,
+                        color="white" if rate[r, c] > 0.6 else "black")
         fig.colorbar(im, ax=ax, location="top", shrink=0.5, aspect=40, label="fraction of draws that failed")
     sec.add(Figure("fig-fuzz-placements", "Where the conclusions failed, placement by placement",
-                   "For each fuzzed obligation (row) and each placement of the search (column: inside every "
+                   "For each fuzzed obligation (column) and each placement of the search (row: inside every "
                    "hypothesis, on one hypothesis's boundary, or outside exactly one), the fraction of Hypothesis "
-                   "draws whose conclusion failed, and below it failing / all draws where the claim asserts something "
-                   "(inside every hypothesis with the Z the data realize, failure probability < 1); blank where the "
-                   "placement was not searched. Failures inside the "
+                   "draws whose conclusion failed, and in brackets failing / all draws where the claim asserts "
+                   "something (inside every hypothesis with the Z the data realize, failure probability < 1) when "
+                   "there are such draws; hatched grey where the placement was not searched. Failures inside the "
                    "hypotheses are confirmed or dismissed by a pre-registered binomial test (see each obligation); "
                    "outside them they refute nothing and show how far the conclusion reaches.", fig.png))
 
 
-def _details(sec: Section, doc: dict) -> None:
+def _details(sec: Section, doc: dict, inputs: Inputs) -> None:
     for i, e in enumerate(doc["obligations"]):
         blocks = []
         if e.get("placements"):
@@ -97,9 +108,10 @@ def _details(sec: Section, doc: dict) -> None:
                        if p.get("confirmation") else "—") for p in e["placements"]),
                 kind="fuzz-placements"))
         if e.get("counterexample"):
-            blocks.append(Para(("Counterexample ", Code(e["counterexample"]), "; replay: ", Code(e["replay"]))))
+            blocks.append(Para(("Counterexample ", Code(e["counterexample"]), " (in the results folder); replay: ",
+                                Code(replay_command(e, inputs.directory)))))
         if e.get("example"):
             blocks.append(Para(("Regression example: ", Code(e["example"]))))
-        blocks.append(Pre(json.dumps(e.get("evidence", {}), indent=2, ensure_ascii=False)[:12_000]))
+        blocks.append(fields(e.get("evidence") or {}))
         sec.add(Details((f"{e['claim']} / {e['obligation']} ({e['cites']}): ", Badge(e["verdict"])), tuple(blocks),
                         anchor=fuzz_anchor(e["claim"], e["obligation"], i)))

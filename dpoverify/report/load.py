@@ -9,6 +9,7 @@ in one line.
 from __future__ import annotations
 
 import json
+import shlex
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -48,6 +49,11 @@ INPUTS: tuple[InputSpec, ...] = (
 )
 
 
+def out_command(command: str, directory: Path) -> str:
+    """``command`` writing into ``directory`` (the hints name the folder the report reads)."""
+    return f"{command} --out {shlex.quote(str(directory))}"
+
+
 MALFORMED = (TypeError, ValueError, KeyError, IndexError)  # what reading a malformed document raises
 
 
@@ -61,6 +67,11 @@ class Loaded:
     def present(self) -> bool:
         return self.doc is not None
 
+    @property
+    def command(self) -> str:
+        """The command that writes this input into the results folder the report reads."""
+        return out_command(self.spec.command, self.path.parent)
+
     def malformed(self, exc: Exception) -> UsageError:
         """The one-line error for a file whose contents the report cannot read."""
         return UsageError(f"{self.path}: malformed {self.spec.schema} ({type(exc).__name__}: {exc})")
@@ -69,7 +80,7 @@ class Loaded:
         """``sec`` filled by ``build(doc)``; a Missing note naming the command when the file is
         absent; a UsageError naming the file when its contents are malformed."""
         if self.doc is None:
-            return sec.add(Missing(self.spec.what, self.spec.command, f"no {self.path}"))
+            return sec.add(Missing(self.spec.what, self.command, f"no {self.path.name}"))
         try:
             build(self.doc)
         except MALFORMED as exc:
@@ -90,6 +101,10 @@ class Inputs:
 
     def missing(self) -> list[InputSpec]:
         return [item.spec for item in self.items.values() if not item.present]
+
+    def command(self, command: str) -> str:
+        """``command`` writing into this results folder."""
+        return out_command(command, self.directory)
 
 
 def _schema(name: str) -> dict[str, Any]:

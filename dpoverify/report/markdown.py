@@ -2,7 +2,7 @@
 each figure written as a PNG file in a folder beside the .md file and linked relatively."""
 from __future__ import annotations
 
-from .doc import Badge, Code, Details, Figure, Heading, Link, Missing, Para, Pre, Report, Table
+from .doc import Badge, Code, Details, Fields, Figure, Heading, Items, Link, Math, Missing, Para, Pre, Report, Table, Warn
 
 
 def _code(text: str) -> str:
@@ -26,6 +26,8 @@ def inline(x, in_table: bool = False) -> str:
         out = _code(x.text.replace("|", "\\|") if in_table else x.text)
     elif isinstance(x, Badge):
         out = f"**{x.verdict}**"
+    elif isinstance(x, Math):
+        out = _code(x.text.replace("|", "\\|") if in_table else x.text)
     elif isinstance(x, tuple):
         out = "".join(inline(i, in_table) for i in x)
     else:
@@ -52,6 +54,12 @@ def block(b, figure_dir: str) -> str:
                 cells[0] = _anchor(b.row_anchors[i]) + cells[0]
             lines.append("| " + " | ".join(cells) + " |")
         return "\n".join(lines)
+    if isinstance(b, Items):
+        return "\n".join(f"- {inline(i)}" for i in b.items)
+    if isinstance(b, Fields):
+        return _fields(b, 0)
+    if isinstance(b, Warn):
+        return f"> **Warning:** {inline(b.content)}"
     if isinstance(b, Figure):
         return (f"{_anchor(b.anchor)}\n![{_text(b.title)}]({figure_dir}/{b.anchor}.png)\n\n"
                 f"*{_text(b.title)}.* {_text(b.caption)}")
@@ -65,6 +73,17 @@ def block(b, figure_dir: str) -> str:
         inner = "\n\n".join(block(x, figure_dir) for x in b.blocks)
         return f"<details>{_anchor(b.anchor)}<summary>{inline(b.summary)}</summary>\n\n{inner}\n\n</details>"
     raise TypeError(f"not a block: {type(b).__name__}")
+
+
+def _fields(f: Fields, depth: int) -> str:
+    lines = []
+    for k, v in f.items:
+        pad = "  " * depth
+        if isinstance(v, Fields):
+            lines += [f"{pad}- **{_text(k)}**:", _fields(v, depth + 1)]
+        else:
+            lines.append(f"{pad}- **{_text(k)}**: {inline(v, in_table=True)}")
+    return "\n".join(lines)
 
 
 def render(report: Report, figure_dir: str) -> str:

@@ -6,7 +6,8 @@ import json
 from typing import Any
 
 from ..results import provenance
-from .doc import Code, Missing, Para, Pre, Section, Table
+from .doc import Code, Missing, Para, Section, Table
+from .evidence import fields
 from .load import Inputs
 
 
@@ -21,16 +22,23 @@ def _provenance(doc: dict) -> dict:
 
 
 def inputs_section(inputs: Inputs) -> Section:
+    """Every input file: present or not, the profile and seed it was made with, and the command
+    that writes it into this results folder; a warning when the profiles differ."""
+    from .findings import profile_warnings
+
     sec = Section("inputs", "Inputs")
     rows = []
     for item in inputs.items.values():
-        rows.append((item.spec.what, Code(str(item.path)),
+        d = item.doc or {}
+        rows.append((item.spec.what, Code(item.path.name),
                      "MISSING" if not item.present else
-                     "present (run incomplete)" if item.doc.get("complete") is False else "present",
-                     Code(item.spec.command)))
-    sec.add(Table(("input", "file", "status", "written by"), tuple(rows), anchor="inputs-table", kind="inputs"))
-    for spec in inputs.missing():
-        sec.add(Missing(spec.what, spec.command))
+                     "present (run incomplete)" if d.get("complete") is False else "present",
+                     str(d.get("profile") or "—"), "—" if d.get("seed") is None else str(d["seed"]),
+                     Code(item.command)))
+    sec.add(Para(("Read from ", Code(str(inputs.directory)), ".")),
+            Table(("input", "file", "status", "profile", "seed", "written by"), tuple(rows), anchor="inputs-table",
+                  kind="inputs"),
+            *profile_warnings(inputs))
     return sec
 
 
@@ -57,7 +65,7 @@ def provenance_section(inputs: Inputs, report_facts: dict[str, Any]) -> Section:
                   tuple((n,) + tuple(p.get(n) or "—" for p in pkgs) for n in names),
                   anchor="provenance-packages", kind="packages"))
     if not present:
-        sec.add(Missing("every run input", "dpoverify check all"))
+        sec.add(Missing("every run input", inputs.command("dpoverify check all")))
     sec.add(Para(("What the report computed itself (seeded, so re-running gives the same page):",)),
-            Pre(json.dumps(report_facts, indent=2, ensure_ascii=False, default=str)))
+            fields(json.loads(json.dumps(report_facts, default=str))))
     return sec

@@ -41,7 +41,8 @@ def trajectory_section(inputs: Inputs, seed: int) -> tuple[Section, dict]:
             tr = simulate(sample_dataset(reg, seed=seed), reg.tau_1, t_eval=t)
             lo = reg.beta ** 2 * t / (8 * K * reg.tau)
             hi = 5 * reg.beta ** 2 * t / (K * reg.tau)
-            ax.plot(t, tr.r, color="#4a78b5", lw=0.4, alpha=0.35)
+            sims = ax.plot(t, tr.r, color="#4a78b5", lw=0.4, alpha=0.35)
+            sims[0].set_label(f"simulated $r_i(t)$, {len(sims)} training samples")
             ax.plot(t, lo, "--", color="#c62828", lw=1.6, label=r"$r^L(t)=\beta^2t/(8K\tau)$")
             ax.plot(t, hi, "--", color="#8e24aa", lw=1.6, label=r"$r^U(t)=5\beta^2t/(K\tau)$")
             ax.errorbar([reg.tau_1], [(math.log(3) / 40 + math.log(3)) / 2],

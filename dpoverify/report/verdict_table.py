@@ -7,12 +7,14 @@ import shlex
 from pathlib import Path
 from typing import Any
 
-from ..checker import obligation_seconds, replay_command
+from .. import registry
+from ..checker import obligation_seconds
+from ..claims import Implication
+from ..render import claim_reason, infix, mathml, replay_command, result_path, text
 from ..verdicts import SEVERITY
-from .doc import Badge, Code, Details, Heading, Link, Missing, Para, Pre, Section, Table, anchor
+from .doc import Badge, Code, Details, Heading, Link, Math, Missing, Para, Section, Table, anchor
+from .evidence import fields
 from .load import Inputs
-
-EVIDENCE_CHARS = 12_000  # longer evidence is cut in the page; check.json keeps all of it
 
 
 def claim_anchor(cid: str) -> str:
@@ -41,14 +43,15 @@ def cex_anchor(cid: str, oid: str) -> str:
     return anchor("cex", cid, oid)
 
 
-def check_command(doc: dict[str, Any], claim_id: str) -> str:
+def check_command(doc: dict[str, Any], claim_id: str, out: Path | None = None) -> str:
     """The command that re-runs one claim exactly as in this run (profile, seed, fixed parameters),
-    into its own directory so the results the report was built from are not overwritten."""
+    into its own directory so the results the report was built from are not overwritten (or into
+    ``out``, to write a lost file again)."""
     run = next((c for c in doc["claims"] if c["id"] == claim_id), doc)  # each claim keeps its own
     words = ["dpoverify", "check", claim_id, "--profile", run["profile"], "--seed", str(run["seed"])]
     for name, value in run.get("params", {}).items():
         words += ["--param", f"{name}={value}"]
-    words += ["--out", f"dpoverify-replay/{claim_id}"]
+    words += ["--out", str(out) if out is not None else f"dpoverify-replay/{claim_id}"]
     return shlex.join(words)
 
 
@@ -68,36 +71,71 @@ def _counts(counts: dict[str, int]) -> str:
 
 
 def _cex_file(path_text: str, results_dir: Path) -> Path | None:
-    """The counterexample file as recorded, or under the results directory it was moved with."""
-    for p in (results_dir / path_text, Path(path_text), results_dir / "counterexamples" / Path(path_text).name):
+    """The counterexample file: recorded relative to the results folder (or, in older results,
+    absolute), or under the results folder it was moved with."""
+    for p in (result_path(path_text, results_dir), results_dir / "counterexamples" / Path(path_text).name):
         if p.is_file():
             return p
     return None
 
 
-def _clip(text: str, limit: int = EVIDENCE_CHARS) -> str:
-    if len(text) <= limit:
-        return text
-    return text[:limit] + f"\n… ({len(text) - limit} more characters in the JSON file)"
+def maths(expr) -> Math:
+    return Math(mathml(expr), infix(expr))
+
+
+def checked(cid: str, index: int, oid: str) -> tuple:
+    """What a step checks, as MathML from the registry's expressions (assumptions ⇒ goal), when
+    this dpoverify version still has that step; () otherwise."""
+    claim = registry.all_claims().get(cid)
+    if claim is None:
+        return ()
+    obs = claim.obligations
+    ob = obs[index] if index < len(obs) and obs[index].id == oid else next((o for o in obs if o.id == oid), None)
+    if ob is None or not isinstance(ob.spec, Implication):
+        return ()
+    spec = ob.spec
+    parts: list = []
+    for i, a in enumerate(spec.assumptions):
+        parts += [", " if i else "", maths(a)]
+    if parts:
+        parts.append(" ⇒ ")
+    parts.append(maths(spec.goal))
+    return tuple(parts)
+
+
+def claim_maths(cid: str) -> tuple:
+    """The claim's hypotheses and conclusions as MathML (from the registry), as one paragraph."""
+    claim = registry.all_claims().get(cid)
+    if claim is None:
+        return ()
+    out: list = []
+    for heading, items in (("Hypotheses", claim.hypotheses), ("Conclusions", claim.conclusions)):
+        shown = [s for s in items if s.expr is not None and not isinstance(s.expr, str)]
+        if shown:
+            out.append(f"{heading}: ")
+            for i, st in enumerate(shown):
+                out += ["; " if i else "", f"({st.label}) ", maths(st.expr)]
+            out.append(". ")
+    return tuple(out)
 
 
 def verdict_section(inputs: Inputs) -> Section:
     sec = Section("verdicts", "Verdicts")
     doc = inputs["check"]
     if doc is None:
-        spec = inputs.loaded("check").spec
-        return sec.add(Missing(spec.what, spec.command, f"no {inputs.loaded('check').path}"))
+        item = inputs.loaded("check")
+        return sec.add(Missing(item.spec.what, item.command, f"no {item.path.name}"))
     sec.add(Para((f"Profile {doc['profile']}, seed {doc['seed']}",
                   f", fixed parameters {', '.join(f'{k}={v}' for k, v in doc['params'].items())}"
                   if doc["params"] else "",
                   f"; started {doc['timing']['started']}, finished {doc['timing'].get('finished') or '—'}.",
-                  f" Overall verdict: ", Badge(doc["verdict"]) if doc.get("verdict") else "none (run incomplete)",
+                  " Overall verdict: ", Badge(doc["verdict"]) if doc.get("verdict") else "none (run incomplete)",
                   ".")))
     if not doc["complete"]:
         done = {c["id"] for c in doc["claims"]}
         left = [c for c in doc.get("requested", []) if c not in done]
         sec.add(Missing(f"{len(left)} requested claim(s) not finished ({', '.join(left) or 'unknown'}): "
-                        "the check run was interrupted", "dpoverify check all"))
+                        "the check run was interrupted", inputs.loaded("check").command))
     tally = {v.value: sum(c["verdict"] == v.value for c in doc["claims"]) for v in SEVERITY}
     sec.add(Para((f"{len(doc['claims'])} claim(s): {_counts(tally) or 'none checked'}.",)))
     for v in ("REFUTED", "ERROR"):
@@ -109,16 +147,16 @@ def verdict_section(inputs: Inputs) -> Section:
         cexes = [(o, key) for o, key in zip(c["obligations"], step_keys(c)) if o["counterexample"]]
         src = c["source"]
         rows.append((
+            Badge(c["verdict"]),
             Link(c["id"], claim_anchor(c["id"])),
+            claim_reason(c),
             c["title"],
             src["section"] + (f", eqs. {', '.join(src['equations'])}" if src["equations"] else ""),
-            Badge(c["verdict"]),
             Link(_counts(c["counts"]) or "no steps", anchor("steps", c["id"])),
             tuple(x for o, key in cexes for x in (Link(o["id"], cex_anchor(c["id"], key)), " ")) or "none",
-            Code(check_command(doc, c["id"])),
         ))
         anchors.append(anchor("row", c["id"]))
-    sec.add(Table(("claim", "title", "source", "verdict", "steps", "counterexamples", "replay"),
+    sec.add(Table(("verdict", "claim", "why", "title", "source", "steps", "counterexamples"),
                   tuple(rows), anchor="verdict-table", row_anchors=tuple(anchors), kind="verdicts"))
     return sec
 
@@ -127,32 +165,35 @@ def claims_section(inputs: Inputs) -> Section:
     sec = Section("claims", "Claims, steps and evidence")
     doc = inputs["check"]
     if doc is None:
-        spec = inputs.loaded("check").spec
-        return sec.add(Missing(spec.what, spec.command))
+        item = inputs.loaded("check")
+        return sec.add(Missing(item.spec.what, item.command))
     known = {c["id"] for c in doc["claims"]}
     for c in doc["claims"]:
         cid = c["id"]
         deps = tuple(x for d in c["depends_on"] for x in ((Link(d, claim_anchor(d)) if d in known else d), " "))
         src = c["source"]
         sec.add(Heading(f"{cid} — {c['title']}", claim_anchor(cid), 3),
-                Para(("Verdict ", Badge(c["verdict"]), f". {src['version']}, {src['section']}",
+                Para(("Verdict ", Badge(c["verdict"]), f": {claim_reason(c)}. {src['version']}, {src['section']}",
                       f", eqs. {', '.join(src['equations'])}" if src["equations"] else "",
-                      f". Module ", Code(c["module"]), ". Depends on: ", deps or "nothing", ". Re-run: ",
+                      ". Module ", Code(c["module"]), ". Depends on: ", deps or "nothing", ". Re-run: ",
                       Code(check_command(doc, cid)))))
+        if stated := claim_maths(cid):
+            sec.add(Para(stated))
         rows, anchors = [], []
         keys = step_keys(c)
-        for o, key, took in zip(c["obligations"], keys, obligation_seconds(doc, c)):
-            rows.append((o["id"], o["kind"], o["cites"], Badge(o["verdict"]), o["summary"],
+        for i, (o, key, took) in enumerate(zip(c["obligations"], keys, obligation_seconds(doc, c))):
+            what = checked(cid, i, o["id"])
+            rows.append((Badge(o["verdict"]), o["id"], text(o["summary"]),
+                         (o["title"], "; checked: ", *what) if what else o["title"],
                          Link("evidence", evidence_anchor(cid, key)),
                          Link("counterexample", cex_anchor(cid, key)) if o["counterexample"] else "—",
-                         "—" if took is None else f"{took:.3g} s"))
+                         o["kind"], o["cites"], "—" if took is None else f"{took:.3g} s"))
             anchors.append(obligation_anchor(cid, key))
-        sec.add(Table(("step", "kind", "cites", "verdict", "summary", "evidence", "counterexample", "time"),
-                      tuple(rows), anchor=anchor("steps", cid), row_anchors=tuple(anchors), kind="steps"))
+        sec.add(Table(("verdict", "step", "why", "what is checked", "evidence", "counterexample", "kind", "cites",
+                       "time"), tuple(rows), anchor=anchor("steps", cid), row_anchors=tuple(anchors), kind="steps"))
         for o, key in zip(c["obligations"], keys):
             sec.add(Details((f"{cid} / {o['id']} ({o['kind']}): evidence (", Badge(o["verdict"]), ")"),
-                            (Pre(_clip(json.dumps(o["evidence"], indent=2, ensure_ascii=False))),),
-                            anchor=evidence_anchor(cid, key)))
+                            (fields(o["evidence"]),), anchor=evidence_anchor(cid, key)))
             if o["counterexample"]:
                 sec.add(*_counterexample(doc, cid, o, key, inputs.directory))
     return sec
@@ -160,8 +201,9 @@ def claims_section(inputs: Inputs) -> Section:
 
 def _counterexample(doc: dict[str, Any], cid: str, o: dict[str, Any], key: str, results_dir: Path) -> list:
     found = _cex_file(o["counterexample"], results_dir)
-    replay = replay_command(results_dir, o)
-    head = Para((f"Counterexample to {cid} / {o['id']}: ", Code(o["counterexample"]),
+    shown = str(found) if found else str(result_path(o["counterexample"], results_dir))
+    replay = shlex.join(["dpoverify", "replay", shown]) if found else replay_command(o, results_dir)
+    head = Para((f"Counterexample to {cid} / {o['id']}: ", Code(shown),
                  "" if found else " (file not found next to the results)", ". Replay: ", Code(replay)))
     blocks = [Heading(f"Counterexample: {cid} / {o['id']}", cex_anchor(cid, key), 4), head]
     if found:
@@ -169,10 +211,10 @@ def _counterexample(doc: dict[str, Any], cid: str, o: dict[str, Any], key: str, 
             payload = json.loads(found.read_text()).get("payload")
         except (OSError, ValueError):
             payload = None
-        if payload is not None:
-            blocks.append(Pre(_clip(json.dumps(payload, indent=2, ensure_ascii=False))))
+        if isinstance(payload, dict):
+            blocks.append(fields(payload))
     else:
         blocks.append(Missing(f"counterexample file {o['counterexample']}",
-                              check_command(doc, cid),
+                              check_command(doc, cid, results_dir),
                               "re-run the claim to write it again"))
     return blocks

@@ -9,9 +9,11 @@ from typing import NamedTuple
 
 import pytest
 
+from dpoverify import registry
 from dpoverify.report.build import build, write
 from dpoverify.results import write_json
-from tests.report.inputs import boundary_doc, scaling_doc, tightness_doc, write_audit, write_check, write_fuzz
+from tests.report.inputs import (CLAIMS, boundary_doc, scaling_doc, tightness_doc, write_audit, write_check,
+                                 write_fuzz)
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
@@ -41,6 +43,8 @@ def built(tmp_path_factory):
     write_json(results / "boundary.json", boundary)
     write_json(results / "tightness.json", tightness)
     write_json(results / "scaling.json", scaling)
-    report, _ = build(results, seed=0)
+    with pytest.MonkeyPatch.context() as mp:  # the page shows the claims' maths from the registry
+        mp.setattr(registry, "all_claims", lambda: {c.id: c for c in CLAIMS})
+        report, _ = build(results, seed=0)
     html_path, md_path = write(report, root / "report.html", root / "twin" / "report.md")
     return Built(results, check, audit, html_path, md_path, fuzz, boundary, tightness, scaling)

@@ -11,9 +11,10 @@ import math
 from pathlib import Path
 
 import numpy as np
+import sympy as sp
 
 from dpoverify.checker import run_checks
-from dpoverify.claims import Claim, Domain, Kind, Obligation, Param, Source
+from dpoverify.claims import Claim, Domain, Kind, Obligation, Param, Source, Statement
 from dpoverify.engines import Context
 from dpoverify.profiles import get
 from dpoverify.results import provenance, write_json
@@ -26,7 +27,9 @@ def _claim(cid, title, *verdicts, depends=(), ids=None):
     obs = tuple(Obligation(ids[i] if ids else f"step-{i}", Kind.SYMBOLIC if i % 2 == 0 else Kind.SIMULATION,
                            f"step {i} of {cid}", f"eq. ({i + 10})", Planted(v))
                 for i, v in enumerate(verdicts))
-    return Claim(cid, title, Source("Appendix B", ("11", "12")), "statement", params=(Q,),
+    bound = Statement("risk bound", sp.Le(2 * Q.symbol ** 2 * sp.exp(-Q.symbol / 45), sp.sqrt(Q.symbol)),
+                      "2Q^2 e^{-Q/45} <= sqrt(Q)")
+    return Claim(cid, title, Source("Appendix B", ("11", "12")), "statement", params=(Q,), conclusions=(bound,),
                  depends_on=depends, obligations=obs, module="tests.report.fake")
 
 
@@ -137,8 +140,8 @@ def fuzz_doc() -> dict:
                                           {"verdict": "REFUTED", "summary": "confirmed: 20/20 draws failed",
                                            "test": "binomial", "failing_seeds": [1]}),
                                 placement("outside v <= 1/(32*sqrt(Q))", 4, 4, 0)],
-                 "evidence": {"method": "made up"}, "counterexample": "x/counterexamples/theorem-9.2__trajectory-band.json",
-                 "replay": "dpoverify replay x/counterexamples/theorem-9.2__trajectory-band.json",
+                 "evidence": {"method": "made up"}, "counterexample": "counterexamples/theorem-9.2__trajectory-band.json",
+                 "replay": "dpoverify replay counterexamples/theorem-9.2__trajectory-band.json",
                  "example": "@example(regime={'K': 2}, seed=1)"},
                 {"claim": "lemma-7.7", "obligation": "eq-6", "title": "identity", "cites": "eq. (6)",
                  "engine": "dpoverify.gradcheck", "verdict": "NO COUNTEREXAMPLE", "summary": "matches autodiff",

@@ -61,8 +61,8 @@ def test_every_input_absent_says_so_section_by_section(capsys, tmp_path):
     assert code == 0 and "wrote" in out
     assert err.count("missing in") == len(INPUTS)
     html = (tmp_path / "r.html").read_text()
-    for spec in INPUTS:
-        assert f"Produce it with <code>{spec.command}</code>" in html
+    for spec in INPUTS:  # each hint writes into the folder the report reads
+        assert f"Produce it with <code>{spec.command} --out {tmp_path}</code>" in html
     page = ReportHTML(html)
     assert page.rows("verdicts") == []
     assert set(page.figures) == {"fig-trajectories", "fig-scaling"}  # computed by the report itself
@@ -103,10 +103,10 @@ def test_run_missing_produces_what_is_absent_in_process(capsys, tmp_path, monkey
         assert f"`dpoverify {cmd}` exited 2" in err and f"running `dpoverify {cmd}` (seed 5)" in err
         assert not (results / f"{name}.json").exists()
     html = (results / "report.html").read_text()
-    assert "Produce it with <code>dpoverify fuzz all --profile ci</code>" in html
-    assert "Produce it with <code>dpoverify boundary all</code>" in html
+    assert f"Produce it with <code>dpoverify fuzz all --profile ci --out {results}</code>" in html
+    assert f"Produce it with <code>dpoverify boundary all --out {results}</code>" in html
     page = ReportHTML(html)
-    assert [r[0] for r in page.rows("verdicts")] == [c.id for c in CLAIMS]
+    assert [r[1] for r in page.rows("verdicts")] == [c.id for c in CLAIMS]
     # a second run finds its inputs and leaves them alone
     before = (results / "check.json").read_text()
     code, _, err = run(capsys, "--from", str(results), "--run-missing")
