@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 import sympy as sp
 
-from . import PAPER, __version__, engines
+from . import __version__, engines, registry
 from .claims import Claim, DomainError, parse_value
 from .errors import UsageError
 from .results import now, provenance, save_counterexample, write_json
@@ -93,7 +93,7 @@ def new_document(ctx: engines.Context, claim_ids: list[str]) -> dict[str, Any]:
     return {
         "schema": CHECK_SCHEMA,
         "tool_version": __version__,
-        "paper": PAPER,
+        "paper": registry.paper(claim_ids),
         "profile": ctx.profile.name,
         "seed": ctx.seed,
         "params": {k: str(v) for k, v in ctx.fixed.items()},

@@ -29,7 +29,7 @@ def concordance(statuses: dict[str, str] | None = None) -> list[dict[str, str]]:
             "id": c.id,
             "title": c.title,
             "location": f"{c.source.section}" + (f", eqs. {', '.join(c.source.equations)}" if c.source.equations else ""),
-            "module": f"theorems/{c.module.split('.')[-1]}.py",
+            "module": c.module.replace(".", "/") + ".py",
             "obligations": ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "none",
             "status": (statuses or {}).get(c.id, "not run"),
         })
@@ -61,7 +61,7 @@ def run(args, console) -> int:
     if args.markdown:
         console.print(markdown(rows), markup=False, highlight=False, soft_wrap=True)
         return 0
-    table = Table(title=f"{len(rows)} claims of arXiv 2408.03459v5")
+    table = Table(title=f"{len(rows)} claims of {registry.paper()}")
     for col in ("claim", "title", "paper location", "module", "obligations", "status"):
         table.add_column(col, overflow="fold")
     for r in rows:

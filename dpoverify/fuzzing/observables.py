@@ -23,6 +23,8 @@ flow_residual    FlowResidual: along the trajectory, ``rate`` = tau dr_j/dt (exa
 
 Every observation carries ``dataset``, ``seed``, ``horizon`` and ``realized`` (parameters the
 sampled data realize, e.g. the token sharing Z of its token layout).
+
+A pack adds its own model or observable with :func:`register_observable`.
 """
 from __future__ import annotations
 
@@ -222,3 +224,18 @@ OBSERVABLES: dict[str, Observe] = {
     "kernel": kernel,
     "flow_residual": flow_residual,
 }
+# The regime keys each observable reads besides the claim's parameters (checked when a pack loads).
+FIELDS: dict[str, tuple[str, ...]] = {name: REGIME_FIELDS + ("N",) for name in OBSERVABLES}
+
+
+def register_observable(name: str, observe: Observe, fields: tuple[str, ...] = ()) -> None:
+    """Make ``observe(values, options, seed, horizon, loss) -> Observation`` available to
+    :class:`~dpoverify.specs.SimulationProperty` as ``observable=name``. ``values`` holds the
+    regime as floats, ``options`` the spec's options; the result must be an :class:`Observation`
+    (its ``summary()`` goes into the evidence). ``fields``: regime keys it reads that are not
+    parameters of the claims using it. This is how a pack adds a simulator model of its own.
+    Registering a name twice with another function is an error (two packs would disagree)."""
+    if name in OBSERVABLES and OBSERVABLES[name] is not observe:
+        raise ValueError(f"observable {name!r} is already registered")
+    OBSERVABLES[name] = observe
+    FIELDS[name] = tuple(fields)
