@@ -100,7 +100,7 @@ def check(claim_or_id: Claim | str, profile: str = "quick", seed: int = 0,
 
     >>> import dpoverify as dv
     >>> x = dv.Param("x", dv.Domain(0, 1))
-    >>> claim = dv.Claim("square", "x^2 <= x", dv.Source("Example 1"), "x^2 <= x on [0, 1]",
+    >>> claim = dv.Claim("example-square", "x^2 <= x", dv.Source("Example 1"), "x^2 <= x on [0, 1]",
     ...                  params=(x,), obligations=(dv.symbolic("s", "x^2 <= x", "eq. 1", [x], [],
     ...                                                        x.symbol**2 <= x.symbol),))
     >>> dv.check(claim).verdict
@@ -128,7 +128,7 @@ def replay(target: ObligationResult | str | Path) -> Result:
 
     >>> import dpoverify as dv
     >>> x = dv.Param("x", dv.Domain(0, 1))
-    >>> claim = dv.Claim("cube", "x <= x^3", dv.Source("Example 2"), "x <= x^3 on [0, 1] (false)",
+    >>> claim = dv.Claim("example-cube", "x <= x^3", dv.Source("Example 2"), "x <= x^3 on [0, 1] (false)",
     ...                  params=(x,), obligations=(dv.symbolic("s", "x <= x^3", "eq. 2", [x], [],
     ...                                                        x.symbol <= x.symbol**3),))
     >>> refuted = dv.check(claim)["s"]

@@ -33,6 +33,7 @@ from .claims import Claim, Implication
 from .errors import UsageError
 
 ENTRY_POINT_GROUP = "dpoverify.claims"
+CLAIM_ID = re.compile(r"[a-z0-9]+(-[a-z0-9.]+)+")  # as the result schema (schemas/check-1.json) requires
 
 
 class PackError(UsageError):
@@ -247,8 +248,9 @@ def validate_claim(claim: Claim, file: str) -> None:
     def fail(where: str, message: str):
         raise PackError(f"{file}: claim {claim.id}, {where}: {message}")
 
-    if not claim.id or claim.id != claim.id.strip().lower() or " " in claim.id:
-        fail("field 'id'", f"{claim.id!r} must be lower case without spaces (e.g. 'lemma-2.1')")
+    if not CLAIM_ID.fullmatch(claim.id):
+        fail("field 'id'", f"{claim.id!r} is not a claim id: lower-case words joined by '-', the later "
+                           f"ones may hold '.' (e.g. 'lemma-2.1', 'ipo-flow')")
     seen = set()
     params = {p.name for p in claim.params}
     for ob in claim.obligations:

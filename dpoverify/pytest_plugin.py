@@ -123,7 +123,8 @@ def _items(session) -> list[ObligationItem]:
         for claim in lp.claims.values():
             for ob in claim.obligations:
                 items.append(ObligationItem.from_parent(
-                    session, name=f"{claim.id}/{ob.id}", path=where, claim=claim, obligation=ob,
+                    session, name=f"{claim.id}/{ob.id}", nodeid=f"{lp.pack.name}::{claim.id}/{ob.id}",
+                    path=where, claim=claim, obligation=ob,
                     pack_paths=paths))
     return items
 

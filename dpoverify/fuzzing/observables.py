@@ -228,14 +228,19 @@ OBSERVABLES: dict[str, Observe] = {
 FIELDS: dict[str, tuple[str, ...]] = {name: REGIME_FIELDS + ("N",) for name in OBSERVABLES}
 
 
+def _origin(fn) -> tuple[str, str]:
+    return getattr(fn, "__module__", "?"), getattr(fn, "__qualname__", repr(fn))
+
+
 def register_observable(name: str, observe: Observe, fields: tuple[str, ...] = ()) -> None:
     """Make ``observe(values, options, seed, horizon, loss) -> Observation`` available to
     :class:`~dpoverify.specs.SimulationProperty` as ``observable=name``. ``values`` holds the
     regime as floats, ``options`` the spec's options; the result must be an :class:`Observation`
     (its ``summary()`` goes into the evidence). ``fields``: regime keys it reads that are not
     parameters of the claims using it. This is how a pack adds a simulator model of its own.
-    Registering a name twice with another function is an error (two packs would disagree)."""
-    if name in OBSERVABLES and OBSERVABLES[name] is not observe:
-        raise ValueError(f"observable {name!r} is already registered")
+    Registering a name twice with another function is an error (two packs would disagree); the
+    same function again (its module imported anew) replaces it."""
+    if name in OBSERVABLES and _origin(OBSERVABLES[name]) != _origin(observe):
+        raise ValueError(f"observable {name!r} is already registered (by {'.'.join(_origin(OBSERVABLES[name]))})")
     OBSERVABLES[name] = observe
     FIELDS[name] = tuple(fields)
