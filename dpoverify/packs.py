@@ -66,7 +66,7 @@ class Pack:
     sort_key        claim id -> sort key (default: natural order of the ids, "lemma-2" < "lemma-10");
     report_sections report sections that belong to this paper ("trajectories", "scaling", "audit"):
                     the report shows them only when a loaded pack asks for them;
-    notes           a paragraph the report and ``dpoverify list`` show under the paper's title.
+    notes           a sentence or two the report shows after the paper's title.
     """
 
     name: str

@@ -60,13 +60,6 @@ def all_claims() -> dict[str, Claim]:
     return packs_mod.merge(list(loaded()))
 
 
-def pack_of(claim_id: str) -> packs_mod.LoadedPack:
-    for lp in loaded():
-        if claim_id in lp.claims:
-            return lp
-    raise UnknownClaim(claim_id, [])
-
-
 def paper(claim_ids=None) -> str:
     """The paper(s) of the loaded packs (or of the packs holding ``claim_ids``), for titles and
     result documents: e.g. "arXiv 2408.03459v5 (Im & Li, NeurIPS 2025)"."""

@@ -97,8 +97,9 @@ def build(directory: Path, seed: int = 0) -> tuple[Report, Inputs]:
                 audit_section(inputs) if "audit" in own else None,
                 provenance_section(inputs, facts)]
     titles = "; ".join(f"\"{lp.pack.paper.title}\"" for lp in registry.loaded())
+    notes = "".join(f" {lp.pack.notes}" for lp in registry.loaded() if lp.pack.notes)
     report = Report(f"dpoverify report — {registry.paper()}",
-                    f"Machine verification of {titles}. "
+                    f"Machine verification of {titles}.{notes} "
                     f"Generated {facts['generated']} by dpoverify {__version__} from {directory}.",
                     [s for s in sections if s is not None])
     return report, inputs

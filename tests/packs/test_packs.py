@@ -22,7 +22,8 @@ PACK_INIT = '''
 import dpoverify as dv
 from . import toy_model  # noqa: F401  (registers the observable)
 
-PACK = dv.Pack("toy-pack", dv.Paper("Toy paper", "toy v1", "https://example.org/toy", "Doe, 2026"))
+PACK = dv.Pack("toy-pack", dv.Paper("Toy paper", "toy v1", "https://example.org/toy", "Doe, 2026"),
+               notes="Toy notes for the report.")
 '''
 
 TOY_MODEL = '''
@@ -137,7 +138,7 @@ def test_a_pack_outside_the_repository_through_every_command(outside, capsys):
     code, out, err = run(capsys, "report", "--claims", pack, "--from", out_dir, "--out", html)
     assert code == 0, err
     page = html.read_text()
-    assert "Toy paper" in page and "toy-1.squares" in page
+    assert "Toy paper" in page and "Toy notes for the report." in page and "toy-1.squares" in page
     assert "Can DPO Learn" not in page  # this paper's own sections and title stay out
 
     # after the commands, the installed (here: the test session's) packs are in use again
