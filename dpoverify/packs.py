@@ -118,8 +118,8 @@ def from_module(pkg: types.ModuleType, origin: str) -> LoadedPack:
     """Load the pack a package (or module) declares: its ``PACK`` and every claim of its modules."""
     mods = _modules(pkg)
     declared = [m for m in [pkg, *mods] if isinstance(getattr(m, "PACK", None), Pack)]
-    declared = list({id(m): m for m in declared}.values())
-    where = getattr(pkg, "__path__", [None])[0] or _file(pkg)
+    declared = list({id(m.PACK): m for m in declared}.values())  # a module importing PACK is no second one
+    where = next(iter(getattr(pkg, "__path__", None) or []), None) or _file(pkg)
     if not declared:
         raise PackError(f"{where}: declares no PACK (add `PACK = dpoverify.Pack(name, dpoverify.Paper(title, "
                         f"version, url))` to its __init__.py or to one module)")
@@ -207,12 +207,14 @@ def installed() -> list[LoadedPack]:
     for ep in {e.name: e for e in eps}.values():
         try:
             mod = ep.load()
+            if not isinstance(mod, types.ModuleType):
+                raise PackError(f"installed pack {ep.name}: entry point {ep.value} must name a module or package")
+            out.append(from_module(mod, f"entry point {ep.name}"))
+        except PackError:
+            raise
         except Exception as exc:
             raise PackError(f"installed pack {ep.name} ({ep.value}): importing it failed: "
                             f"{type(exc).__name__}: {exc}") from exc
-        if not isinstance(mod, types.ModuleType):
-            raise PackError(f"installed pack {ep.name}: entry point {ep.value} must name a module or package")
-        out.append(from_module(mod, f"entry point {ep.name}"))
     return out
 
 

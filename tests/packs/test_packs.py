@@ -147,14 +147,21 @@ def test_a_pack_outside_the_repository_through_every_command(outside, capsys):
 
 def test_pytest_plugin_fails_exactly_on_the_false_step(outside):
     pack = write_pack(outside / "src")
+    (outside / "mytests").mkdir()
+    (outside / "mytests" / "test_with_fixture.py").write_text(textwrap.dedent('''
+        def test_the_fixture_checks_a_step_by_id(dpoverify_check):
+            result = dpoverify_check("toy-1.squares", obligations=["true-step"])
+            assert result.verdict.value == "PROVED" and result.obligations[0].profile == "quick"
+    '''))
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "dpoverify.pytest_plugin", "--dpoverify-claims", str(pack),
-         "-p", "no:cacheprovider", "-q", "-rA", "--rootdir", str(outside), str(outside / "src")],
+         "-p", "no:cacheprovider", "-q", "-rA", "--rootdir", str(outside), str(outside / "mytests")],
         cwd=outside, capture_output=True, text=True, timeout=300,
         env={**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"})
     out = proc.stdout
     assert proc.returncode == 1, out + proc.stderr
-    assert "1 failed, 2 passed" in out
+    assert "1 failed, 3 passed" in out
+    assert "PASSED mytests/test_with_fixture.py::test_the_fixture_checks_a_step_by_id" in out
     assert "FAILED toy-pack::toy-1.squares/false-step" in out
     assert "PASSED toy-pack::toy-1.squares/true-step" in out
     assert "PASSED toy-pack::toy-1.squares/decay-positive" in out
