@@ -31,7 +31,7 @@ from typing import Any, Callable
 
 import sympy as sp
 
-from . import PAPER, __version__, engines, profiles, registry
+from . import __version__, engines, profiles, registry
 from .claims import Claim, DomainError, parse_value
 from .errors import UsageError
 from .results import (DirectoryBusy, counterexample_name, digest, dumps, environment, file_hash, locked, now, package_hash, provenance,
@@ -269,7 +269,7 @@ class Run:
         self.doc = {
             "schema": CHECK_SCHEMA,
             "tool_version": __version__,
-            "paper": PAPER,
+            "paper": registry.paper(claim_ids),
             "profile": ctx.profile.name,
             "seed": ctx.seed,
             "params": {k: str(v) for k, v in ctx.fixed.items()},
@@ -367,9 +367,11 @@ def _why_differs(old: dict[str, Any], new: dict[str, Any]) -> str:
     return ("other " + ", ".join(fields)) if fields else "other package versions, or no key"
 
 
-def _worker_start(parent: int) -> None:
-    """In each worker: Ctrl-C is the parent's to handle (it terminates the pool), and the worker
+def _worker_start(parent: int, pack_paths: tuple[str, ...]) -> None:
+    """In each worker: the parent's claim packs (``--claims`` paths; a spawned process starts with
+    the installed ones), Ctrl-C is the parent's to handle (it terminates the pool), and the worker
     ends when the parent is gone (killed), instead of waiting for work forever."""
+    registry.use_paths(pack_paths)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch() -> None:
@@ -395,7 +397,8 @@ def _run_parallel(todo: list[Claim], ctx, out_dir: Path, on_obligation, jobs: in
         if not c.obligations:
             run.put(finish_claim(c, runs[c.id], []), {})
     tasks = [((c.id, i), Task.make(c, i, ctx, out_dir)) for c in todo for i in range(len(c.obligations))]
-    pool = multiprocessing.get_context("spawn").Pool(jobs, initializer=_worker_start, initargs=(os.getpid(),))
+    pool = multiprocessing.get_context("spawn").Pool(jobs, initializer=_worker_start,
+                                                        initargs=(os.getpid(), registry.paths()))
     try:
         for (cid, i), (entry, took) in pool.imap_unordered(_indexed, tasks):
             claim = by_id[cid]

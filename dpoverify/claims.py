@@ -17,9 +17,6 @@ from typing import Any, ClassVar
 
 import sympy as sp
 
-PAPER_VERSION = "arXiv 2408.03459v5"
-
-
 class Kind(str, Enum):
     SYMBOLIC = "symbolic"  # a proof step, decided over its whole hypothesis domain
     CONSISTENCY = "consistency"  # a main-text statement against its appendix version
@@ -131,15 +128,16 @@ def symbol(name: str) -> sp.Symbol:
 
 @dataclass(frozen=True)
 class Source:
-    """Where a claim or step is printed: section, equation numbers, paper version."""
+    """Where a claim or step is printed: section, equation numbers, paper version (left empty, the
+    version of the pack's :class:`~dpoverify.packs.Paper` when the pack loads)."""
 
     section: str
     equations: tuple[str, ...] = ()
-    version: str = PAPER_VERSION
+    version: str = ""
 
     def __str__(self) -> str:
         eqs = f", eqs. {', '.join(self.equations)}" if self.equations else ""
-        return f"{self.version}, {self.section}{eqs}"
+        return ", ".join(x for x in (self.version, self.section) if x) + eqs
 
 
 @dataclass(frozen=True)
@@ -189,6 +187,19 @@ class Implication:
             put(self, "vacuous_when", sp.sympify(self.vacuous_when).xreplace(subs))
         put(self, "substitutions", tuple(self.substitutions) + tuple(
             (p.name, p.definition.text) for p in defined if p.name not in dict(self.substitutions)))
+
+
+def symbolic(oid: str, title: str, cites: str, variables, assumptions, goal, note: str = "",
+             vacuous_when=None, kind: "Kind" = Kind.SYMBOLIC, substitutions=()) -> "Obligation":
+    """An obligation decided by the prover: for all ``variables``, ``assumptions`` imply ``goal``.
+
+    >>> x = Param("x", Domain(0, 1))
+    >>> symbolic("square", "x^2 <= x on [0, 1]", "eq. 1", [x], [], x.symbol**2 <= x.symbol).spec.ENGINE
+    'dpoverify.prover'
+    """
+    return Obligation(oid, kind, title, cites,
+                      Implication(tuple(variables), tuple(assumptions), goal, vacuous_when, tuple(substitutions)),
+                      note)
 
 
 @dataclass(frozen=True)

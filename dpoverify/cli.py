@@ -7,7 +7,7 @@ import sys
 
 from rich.console import Console
 
-from . import __version__
+from . import __version__, registry
 from .errors import UsageError
 from .registry import UnknownClaim
 
@@ -28,10 +28,14 @@ def build_parser(only: str | None = None) -> tuple[argparse.ArgumentParser, dict
     libraries, and `dpoverify explain` should start in well under 2 s)."""
     parser = argparse.ArgumentParser(
         prog="dpoverify",
-        description="Machine-check the claims of Im & Li, 'Can DPO Learn Diverse Human Values?' "
-                    "(arXiv 2408.03459v5). Exit codes: 0 nothing refuted, 1 something refuted, "
-                    "2 bad usage or input, 3 an engine failed.")
+        description="Machine-check the claims of a paper, stated in claim packs (by default the "
+                    "installed ones: `dpoverify list`; --claims PATH for others). Exit codes: 0 nothing "
+                    "refuted, 1 something refuted, 2 bad usage or input, 3 an engine failed.")
     parser.add_argument("--version", action="version", version=f"dpoverify {__version__}")
+    packs = argparse.ArgumentParser(add_help=False)
+    packs.add_argument("--claims", dest="claim_packs", action="append", default=[], metavar="PATH",
+                       help="load the claim pack at PATH (a folder or a .py file) instead of the installed "
+                            "packs; repeatable (docs/packs.md)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     handlers = {}
     for name, module in MODULES.items():
@@ -39,7 +43,7 @@ def build_parser(only: str | None = None) -> tuple[argparse.ArgumentParser, dict
             sub.add_parser(name)
             continue
         mod = importlib.import_module(f"dpoverify.commands.{module}")
-        p = sub.add_parser(name, help=mod.HELP, description=mod.HELP)
+        p = sub.add_parser(name, help=mod.HELP, description=mod.HELP, parents=[packs])
         mod.add_arguments(p)
         handlers[name] = mod
     return parser, handlers
@@ -55,7 +59,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
+    before = registry.paths()
     try:
+        if args.claim_packs:  # without --claims: the packs in use (installed, or a calling command's)
+            registry.use_paths(args.claim_packs)
+        registry.all_claims()  # a pack that does not load is one clear error before the command runs
         return handlers[args.command].run(args, console)
     except (UsageError, UnknownClaim) as exc:
         sys.stderr.write(f"dpoverify {args.command}: error: {exc}\n")
@@ -63,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("dpoverify: interrupted; results already written are kept\n")
         return 130
+    finally:
+        if registry.paths() != before:
+            registry.use_paths(before)
 
 
 if __name__ == "__main__":

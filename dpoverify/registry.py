@@ -1,16 +1,16 @@
-"""Finds every claim: each module of the ``theorems`` package defines ``CLAIM`` (or ``CLAIMS``).
+"""Finds every claim: the claims of the loaded packs (:mod:`dpoverify.packs`).
 
-Adding a claim is adding a module; no engine or CLI code changes.
+By default the packs are the installed ones (entry-point group ``dpoverify.claims``; this paper's
+``theorems`` is one of them). :func:`use_paths` (the CLI's ``--claims PATH``) replaces them with
+the packs at the given paths. Adding a claim is adding a module to a pack; no engine or CLI code
+changes.
 """
 from __future__ import annotations
 
 import difflib
-import importlib
-import pkgutil
-import re
-from dataclasses import replace
 from functools import lru_cache
 
+from . import packs as packs_mod
 from .claims import Claim, Obligation
 
 
@@ -25,34 +25,52 @@ class UnknownClaim(KeyError):
         return f"unknown claim id '{self.claim_id}'{hint} (see `dpoverify list`)"
 
 
-def _sort_key(claim_id: str):
-    """Paper order: numbered results first (lemma-4.1 < theorem-4.2 < theorem-4.3), then the
-    section's other items (section-4.2.*, figure-4), then appendices (lemma-b.1 < ... < appendix-e.*)."""
-    kind, _, rest = claim_id.partition("-")
-    parts = [(0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"[.\-]", rest) if p]
-    numbered = kind in ("lemma", "theorem", "definition")
-    key = parts[:1] + ([] if numbered else [(2, "")]) + parts[1:]
-    appendix = bool(parts) and parts[0][0] == 1 or kind == "appendix"
-    return (appendix, key)
+_paths: tuple[str, ...] = ()
+
+
+def use_paths(paths) -> None:
+    """Load the packs at ``paths`` (folders or .py files) instead of the installed ones; an empty
+    list goes back to the installed packs."""
+    global _paths
+    _paths = tuple(str(p) for p in paths or ())
+    loaded.cache_clear()
+    all_claims.cache_clear()
+
+
+def paths() -> tuple[str, ...]:
+    """The pack paths in use (empty: the installed packs)."""
+    return _paths
+
+
+@lru_cache(maxsize=1)
+def loaded() -> tuple[packs_mod.LoadedPack, ...]:
+    """The packs in use, each once (a path given twice, or to the same folder, loads once)."""
+    if not _paths:
+        return tuple(packs_mod.installed())
+    found: dict[str, packs_mod.LoadedPack] = {}
+    for p in _paths:
+        lp = packs_mod.load_path(p)
+        found.setdefault(lp.location, lp)
+    return tuple(found.values())
 
 
 @lru_cache(maxsize=1)
 def all_claims() -> dict[str, Claim]:
-    import theorems
+    """Every claim of the loaded packs, pack by pack in each pack's order."""
+    return packs_mod.merge(list(loaded()))
 
-    found: dict[str, Claim] = {}
-    for info in pkgutil.iter_modules(theorems.__path__):
-        if info.name.startswith("_"):
-            continue
-        mod = importlib.import_module(f"theorems.{info.name}")
-        claims = list(getattr(mod, "CLAIMS", ()))
-        if hasattr(mod, "CLAIM"):
-            claims.append(mod.CLAIM)
-        for c in claims:
-            if c.id in found:
-                raise RuntimeError(f"claim id {c.id} defined twice ({found[c.id].module}, {mod.__name__})")
-            found[c.id] = replace(c, module=mod.__name__)
-    return dict(sorted(found.items(), key=lambda kv: _sort_key(kv[0])))
+
+def paper(claim_ids=None) -> str:
+    """The paper(s) of the loaded packs (or of the packs holding ``claim_ids``), for titles and
+    result documents: e.g. "arXiv 2408.03459v5 (Im & Li, NeurIPS 2025)"."""
+    ids = set(claim_ids or ())
+    use = [lp for lp in loaded() if not ids or ids & set(lp.claims)] or list(loaded())
+    return "; ".join(dict.fromkeys(str(lp.pack.paper) for lp in use))
+
+
+def report_sections() -> set[str]:
+    """The paper-specific report sections some loaded pack asks for (see :class:`dpoverify.Pack`)."""
+    return {s for lp in loaded() for s in lp.pack.report_sections}
 
 
 def get(claim_id: str) -> Claim:

@@ -12,6 +12,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar
 
+import sympy as sp
+
+from .claims import symbol
+
+
+def _real(expr: Any) -> Any:
+    """A sympy expression with every symbol replaced by the real parameter symbol of its name
+    (``sp.Symbol("T")`` -> ``symbol("T")``), so it is substituted like the regime's names;
+    anything else (text, numbers, Statement objects) unchanged."""
+    if isinstance(expr, sp.Basic):
+        return expr.xreplace({s: symbol(s.name) for s in expr.free_symbols if isinstance(s, sp.Symbol)})
+    return expr
+
 
 @dataclass(frozen=True)
 class SimulationProperty:
@@ -47,6 +60,17 @@ class SimulationProperty:
     loss: str = "dpo"
     options: dict[str, Any] = field(default_factory=dict)
     failure_probability_in: tuple[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        # sympy expressions are accepted wherever text is, with symbols of any assumptions
+        put = object.__setattr__
+        put(self, "regime", {k: _real(v) for k, v in self.regime.items()})
+        put(self, "hypotheses", tuple(_real(h) for h in self.hypotheses))
+        put(self, "horizon", _real(self.horizon))
+        put(self, "failure_probability", _real(self.failure_probability))
+        if self.failure_probability_in is not None:
+            name, expr = self.failure_probability_in
+            put(self, "failure_probability_in", (name, _real(expr)))
 
 
 @dataclass(frozen=True)

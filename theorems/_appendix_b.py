@@ -12,7 +12,7 @@ import math
 import flint
 import sympy as sp
 
-from dpoverify.claims import Domain, Implication, Kind, Obligation, Param
+from dpoverify.claims import Domain, Param, symbolic  # noqa: F401  (theorem modules call B.symbolic)
 from theorems import _notation as n
 
 R = sp.Rational
@@ -180,14 +180,6 @@ RISK_43 = 2 * K * Q ** 2 * sp.exp(-Q / 45)  # eq. 4
 
 # ---------------------------------------------------------------- sigma facts (B.3's tau_s argument)
 SIGMA_OF_MINUS_R = 1 / (1 + sp.exp(R_MARGIN.symbol))  # sigma(-r)
-
-
-def symbolic(oid: str, title: str, cites: str, variables, assumptions, goal, note: str = "",
-             vacuous_when=None, kind: Kind = Kind.SYMBOLIC, substitutions=()) -> Obligation:
-    """An obligation decided by the prover: for all ``variables``, ``assumptions`` imply ``goal``."""
-    return Obligation(oid, kind, title, cites,
-                      Implication(tuple(variables), tuple(assumptions), goal, vacuous_when, tuple(substitutions)),
-                      note)
 
 
 # ---------------------------------------------------------------- simulation checks

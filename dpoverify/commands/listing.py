@@ -31,7 +31,7 @@ def concordance(statuses: dict[str, str] | None = None) -> list[dict[str, str]]:
             "id": c.id,
             "title": c.title,
             "location": f"{c.source.section}" + (f", eqs. {', '.join(c.source.equations)}" if c.source.equations else ""),
-            "module": f"theorems/{c.module.split('.')[-1]}.py",
+            "module": c.module.replace(".", "/") + ".py",
             "obligations": ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "none",
             "status": (statuses or {}).get(c.id, "not run"),
         })
@@ -63,7 +63,7 @@ def run(args, console) -> int:
     if args.markdown:
         console.print(markdown(rows), markup=False, highlight=False, soft_wrap=True)
         return 0
-    title = f"{len(rows)} claims of arXiv 2408.03459v5"
+    title = f"{len(rows)} claims of {registry.paper()}"
     if console.width < WIDE:  # one block per claim: an id is never split, nothing squeezed
         console.print(Text(title, style="bold"))
         for r in rows:

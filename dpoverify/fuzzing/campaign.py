@@ -24,7 +24,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
 
-from .. import PAPER, __version__, engines, profiles, registry
+from .. import __version__, engines, profiles, registry
 from ..results import now, provenance, save_counterexample
 from .output import write_doc
 from ..specs import GradientIdentity, SimulationProperty
@@ -83,7 +83,7 @@ def run_campaign(claim_ids: list[str], profile_name: str, seed: int, examples: i
     todo = tasks(claim_ids)
     out = Path(out_dir)
     path = out / "fuzz.json"
-    doc: dict[str, Any] = {"schema": FUZZ_SCHEMA, "tool_version": __version__, "paper": PAPER,
+    doc: dict[str, Any] = {"schema": FUZZ_SCHEMA, "tool_version": __version__, "paper": registry.paper(claim_ids),
                            "profile": profile_name, "seed": seed, "examples": examples,
                            "requested": claim_ids, "started": now(), "finished": None, "complete": False,
                            "provenance": provenance(), "obligations": []}

@@ -23,6 +23,8 @@ flow_residual    FlowResidual: along the trajectory, ``rate`` = tau dr_j/dt (exa
 
 Every observation carries ``dataset``, ``seed``, ``horizon`` and ``realized`` (parameters the
 sampled data realize, e.g. the token sharing Z of its token layout).
+
+A pack adds its own model or observable with :func:`register_observable`.
 """
 from __future__ import annotations
 
@@ -222,3 +224,23 @@ OBSERVABLES: dict[str, Observe] = {
     "kernel": kernel,
     "flow_residual": flow_residual,
 }
+# The regime keys each observable reads besides the claim's parameters (checked when a pack loads).
+FIELDS: dict[str, tuple[str, ...]] = {name: REGIME_FIELDS + ("N",) for name in OBSERVABLES}
+
+
+def _origin(fn) -> tuple[str, str]:
+    return getattr(fn, "__module__", "?"), getattr(fn, "__qualname__", repr(fn))
+
+
+def register_observable(name: str, observe: Observe, fields: tuple[str, ...] = ()) -> None:
+    """Make ``observe(values, options, seed, horizon, loss) -> Observation`` available to
+    :class:`~dpoverify.specs.SimulationProperty` as ``observable=name``. ``values`` holds the
+    regime as floats, ``options`` the spec's options; the result must be an :class:`Observation`
+    (its ``summary()`` goes into the evidence). ``fields``: regime keys it reads that are not
+    parameters of the claims using it. This is how a pack adds a simulator model of its own.
+    Registering a name twice with another function is an error (two packs would disagree); the
+    same function again (its module imported anew) replaces it."""
+    if name in OBSERVABLES and _origin(OBSERVABLES[name]) != _origin(observe):
+        raise ValueError(f"observable {name!r} is already registered (by {'.'.join(_origin(OBSERVABLES[name]))})")
+    OBSERVABLES[name] = observe
+    FIELDS[name] = tuple(fields)

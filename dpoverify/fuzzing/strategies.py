@@ -67,10 +67,24 @@ def limits(profile: Profile) -> Limits:
     }.get(profile.name, Limits(max_k=20, max_n=profile.sim_max_n, max_nd=20_000_000))
 
 
+AXES: dict[str, Axis] = {}  # ranges packs add for parameters of their own (register_axis)
+
+
+def register_axis(name: str, axis: Axis) -> None:
+    """The fuzz range of a parameter a pack introduces, e.g. ``register_axis("p", Axis(0, 1))``
+    (without one, a parameter the fuzzer draws ranges over [0, 1]). The paper's ranges
+    (:func:`axes`) cannot be replaced."""
+    if name not in AXES and name in axes(Limits(1, 1, 1)):
+        raise ValueError(f"the fuzz range of {name} is fixed by dpoverify; name the parameter differently")
+    if name in AXES and AXES[name] != axis:
+        raise ValueError(f"a fuzz range for {name} is already registered ({AXES[name]})")
+    AXES[name] = axis
+
+
 def axes(lim: Limits) -> dict[str, Axis]:
-    """Base ranges in the paper's notation (Section 3, Definition C.1)."""
+    """Base ranges in the paper's notation (Section 3, Definition C.1), then registered ones."""
     K, Q = symbol("K"), symbol("Q")
-    return {
+    return {**AXES, **{
         "K": Axis(1, lim.max_k, integer=True),
         "Q": Axis(K, sp.floor(sp.Rational(lim.max_n, 2) / K), integer=True),  # Q >= K: room for d >= K + 1 <= 5Q
         "d": Axis(K + 1, sp.Min(20 * Q, sp.floor(sp.Rational(lim.max_nd, 2) / (K * Q))), integer=True, size=True),
@@ -82,7 +96,7 @@ def axes(lim: Limits) -> dict[str, Axis]:
         "tau": Axis(sp.Rational(1, 2), 2),
         "eps": Axis(sp.Rational(1, 100), 100),
         "c": Axis(sp.Rational(1, 100), 10),
-    }
+    }}
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Callable
 
-from .. import PAPER, __version__, engines, profiles, registry
+from .. import __version__, engines, profiles, registry
 from ..checker import run_checks
 from ..results import now, write_atomic
 from . import html, markdown
@@ -73,8 +73,9 @@ def run_missing(directory: Path, seed: int, say: Callable[[str], None]) -> list[
     directory.mkdir(parents=True, exist_ok=True)
     files = {spec.key: spec.filename for spec in INPUTS}
     ran = []
+    own = registry.report_sections()
     for key, (what, produce) in PRODUCERS.items():
-        if (directory / files[key]).is_file():
+        if (directory / files[key]).is_file() or (key in ("audit", "scaling") and key not in own):
             continue
         say(f"{files[key]} missing: running `{what}` (seed {seed}) into {directory}")
         produce(directory, seed, say)
@@ -85,17 +86,24 @@ def run_missing(directory: Path, seed: int, say: Callable[[str], None]) -> list[
 def build(directory: Path, seed: int = 0) -> tuple[Report, Inputs]:
     inputs = load_inputs(directory)
     facts = {"generated": now(), "seed": seed, "tool_version": __version__, "from": str(directory)}
-    traj, traj_facts = trajectory_section(inputs, seed)
-    facts.update(traj_facts)
+    own = registry.report_sections()  # sections that belong to a paper appear when its pack asks
+    traj = None
+    if "trajectories" in own:
+        traj, traj_facts = trajectory_section(inputs, seed)
+        facts.update(traj_facts)
     missing = missing_section(inputs)
     sections = [findings_section(inputs), *([missing] if missing else []), verdict_section(inputs),
                 claims_section(inputs), traj, fuzz_section(inputs), boundary_section(inputs),
-                tightness_section(inputs), scaling_section(inputs), audit_section(inputs),
+                tightness_section(inputs),
+                scaling_section(inputs) if "scaling" in own else None,
+                audit_section(inputs) if "audit" in own else None,
                 provenance_section(inputs, facts), inputs_section(inputs)]
-    report = Report(f"dpoverify report — {PAPER}",
-                    f"Machine verification of \"Can DPO Learn Diverse Human Values? A Theoretical Scaling Law\". "
+    titles = "; ".join(f"\"{lp.pack.paper.title}\"" for lp in registry.loaded())
+    notes = "".join(f" {lp.pack.notes}" for lp in registry.loaded() if lp.pack.notes)
+    report = Report(f"dpoverify report — {registry.paper()}",
+                    f"Machine verification of {titles}.{notes} "
                     f"Generated {facts['generated']} by dpoverify {__version__} from {directory}.",
-                    sections)
+                    [s for s in sections if s is not None])
     return report, inputs
 
 
