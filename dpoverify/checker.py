@@ -58,6 +58,7 @@ def _obligation_entry(claim: Claim, ob, result, seconds: float, cex_path: Path |
         "counterexample": str(cex_path) if cex_path else None,
         "replay": f"dpoverify replay {cex_path}" if cex_path else None,
         "seconds": round(seconds, 3),
+        **({"encoding_choices": list(ob.choices)} if ob.choices else {}),
     }
 
 

@@ -201,6 +201,9 @@ class Obligation:
     cites: str
     spec: Any
     note: str = ""
+    # choices the encoder made that the verdict rests on (a constant, a tail bound, a reading of a
+    # definition the paper leaves open); shown with the result as ``encoding_choices``
+    choices: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -93,6 +93,61 @@ def failure_b1_c_infinity(eps=eps, Z=Z, K=K, Q=Q):
     return (8 * Z + 4) * K * Q ** 2 * sp.exp(-eps ** 2 / 16)
 
 
+# ---------------------------------------------------------------- the two-sided Gaussian tail
+# Union bounds count one failure term per event: P(|G| >= s) <= e^{-s^2/(2 sigma^2)} with no factor 2,
+# since P(|G| >= s) = erfc(s/(sigma sqrt 2)) and erfc(x) <= e^{-x^2} for x >= 0 (obligations below).
+# Bernstein's factor 2 is absorbed by the unspecified c wherever the failure probability is below 1.
+TAIL_S = Param("s", Domain(0, lo_closed=False), "a tail radius", "s")
+TAIL_SIGMA = Param("sigma", Domain(0, lo_closed=False), "standard deviation of a centred normal G", "σ")
+TAIL_X = Param("x", Domain(0), "a tail radius in units of sigma sqrt 2: x = s/(sigma sqrt 2)", "x")
+BERN_Y = Param("y", Domain(0, lo_closed=False), "the exponent c eps/v min(1, eps/(dv)) of Lemma B.1", "y")
+_x = TAIL_X.symbol
+ERFC_GAP = sp.exp(-_x ** 2) - sp.erfc(_x)  # f(x) = e^{-x^2} - erfc(x) >= 0 is the tail bound
+ERFC_GAP_SLOPE = sp.diff(ERFC_GAP, _x)  # computed by sympy
+ERFC_TURN = 1 / sp.sqrt(sp.pi)  # where the slope changes sign
+ONE_SIDED_TAIL = ("one failure term per event: P(|G| >= s) = erfc(s/(σ√2)) <= e^{-s²/(2σ²)} (no factor 2; "
+                  "lemma-b.1/tail-*)")
+BERNSTEIN_ABSORBED = ("Bernstein's two-sided factor 2 is absorbed by the unspecified c (c halved) wherever the "
+                      "failure probability is below 1 (lemma-b.1/tail-bernstein-factor)")
+
+
+def _two_sided_tail_probability():
+    """P(|G| >= s) for G ~ N(0, sigma^2), computed by sympy.stats."""
+    from sympy.stats import Normal, P
+
+    G = Normal("G", 0, TAIL_SIGMA.symbol)
+    return P(G >= TAIL_S.symbol) + P(G <= -TAIL_S.symbol)
+
+
+def tail_obligations(cites: str) -> tuple[Obligation, ...]:
+    """The two-sided Gaussian tail P(|G| >= s) <= e^{-s^2/(2 sigma^2)} as steps: the probability is erfc,
+    and f = e^{-x^2} - erfc(x) rises from f(0) = 0 up to x = 1/sqrt(pi) and falls to 0 after, so f >= 0.
+    Plus Bernstein's factor 2, absorbed by c where the failure probability is below 1."""
+    s_, sig = TAIL_S.symbol, TAIL_SIGMA.symbol
+    y = BERN_Y.symbol
+    return (
+        symbolic("tail-is-erfc", "P(|G| >= s) = erfc(s/(σ√2)) for G ~ N(0, σ²)", cites, (TAIL_S, TAIL_SIGMA), (),
+                 sp.Eq(_two_sided_tail_probability(), sp.erfc(s_ / (sig * sp.sqrt(2))), evaluate=False),
+                 note="The left side is computed by sympy.stats (P(G >= s) + P(G <= -s)), not typed."),
+        symbolic("tail-gap-slope", "f(x) = e^{-x²} - erfc(x) has f'(x) = 2e^{-x²}(1/√π - x)", cites, (TAIL_X,), (),
+                 sp.Eq(ERFC_GAP_SLOPE, 2 * sp.exp(-_x ** 2) * (ERFC_TURN - _x), evaluate=False),
+                 note="f' is computed by sympy.diff."),
+        symbolic("tail-gap-rising", "f' >= 0 on [0, 1/√π]", cites, (TAIL_X,), (_x <= ERFC_TURN,), ERFC_GAP_SLOPE >= 0),
+        symbolic("tail-gap-falling", "f' <= 0 on [1/√π, ∞)", cites, (TAIL_X,), (_x >= ERFC_TURN,), ERFC_GAP_SLOPE <= 0),
+        symbolic("tail-gap-ends", "f(0) = 0 and f(x) -> 0 as x -> ∞; with the slope's signs, f >= 0: "
+                 "erfc(x) <= e^{-x²} on [0, ∞)", cites, (TAIL_X,), (),
+                 sp.And(sp.Eq(ERFC_GAP.subs(_x, 0), 0, evaluate=False),
+                        sp.Eq(sp.limit(ERFC_GAP, _x, sp.oo), 0, evaluate=False)),
+                 note="The limit is computed by sympy.limit. f rises from f(0) = 0 on [0, 1/√π] and falls towards "
+                      "its limit 0 on [1/√π, ∞), so f >= 0; at x = s/(σ√2): P(|G| >= s) <= e^{-s²/(2σ²)}."),
+        symbolic("tail-bernstein-factor", "Bernstein's factor 2 is absorbed by c: 2e^{-2y} <= e^{-y}, or the "
+                 "failure probability (8Z+4)KQ² e^{-y} is >= 1", cites, (n.K, n.Q, n.Z, BERN_Y), (),
+                 sp.Or(2 * sp.exp(-2 * y) <= sp.exp(-y), (8 * Z + 4) * K * Q ** 2 * sp.exp(-y) >= 1),
+                 note="Bernstein gives P(|S - E S| >= eps v) <= 2 e^{-c' X}, X = (eps/v) min(1, eps/(dv)); the lemma's "
+                      "c is read as c'/2 and y = c X. Where the second alternative holds the lemma asserts nothing."),
+    )
+
+
 FAIL_MAIN = 8 * K * Q ** R(9, 4) * sp.exp(-sp.Min(c * sp.sqrt(Q) / 5, Q ** R(3, 4) / 256))  # Thms 4.2, 4.3
 FAIL_MAIN_C_INFINITY = 8 * K * Q ** R(9, 4) * sp.exp(-Q ** R(3, 4) / 256)
 
@@ -183,11 +238,12 @@ SIGMA_OF_MINUS_R = 1 / (1 + sp.exp(R_MARGIN.symbol))  # sigma(-r)
 
 
 def symbolic(oid: str, title: str, cites: str, variables, assumptions, goal, note: str = "",
-             vacuous_when=None, kind: Kind = Kind.SYMBOLIC, substitutions=()) -> Obligation:
-    """An obligation decided by the prover: for all ``variables``, ``assumptions`` imply ``goal``."""
+             vacuous_when=None, kind: Kind = Kind.SYMBOLIC, substitutions=(), choices=()) -> Obligation:
+    """An obligation decided by the prover: for all ``variables``, ``assumptions`` imply ``goal``.
+    ``choices``: what the encoder chose that the verdict rests on (shown with the result)."""
     return Obligation(oid, kind, title, cites,
                       Implication(tuple(variables), tuple(assumptions), goal, vacuous_when, tuple(substitutions)),
-                      note)
+                      note, tuple(choices))
 
 
 # ---------------------------------------------------------------- simulation checks

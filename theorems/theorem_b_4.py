@@ -39,14 +39,17 @@ OBLIGATIONS = (
         v ** 2 * (1 + l_b ** 2 + d * v ** 2 + 2 * eps * v * u_D) <= NORM_BAND * v ** 2,
         note="|x_k|^2 = 1 + l_b^2 + d v^2 + 2 eps v u_D, u_D in [-1, 1]: the j = k case of Lemma B.1's proof."),
     B.symbolic(
-        "gaussian-tail", "the tail at eps v is at most e^{-eps^2/(2(1 + l_b^2 + dv^2 + 2 eps v))} per sample and side",
+        "gaussian-tail", "the two-sided tail at eps v is at most e^{-eps^2/(2(1 + l_b^2 + dv^2 + 2 eps v))} per sample",
         "App. B, proof of Theorem B.4 (before eq. 40)", (B.U_POS, n.d, n.v, B.L_B, n.eps), (),
         sp.exp(-(eps * v) ** 2 / (2 * v ** 2 * NORM_BAND * u)) <= sp.exp(-eps ** 2 / (2 * NORM_BAND)),
-        note="|x_k|^2 = (1 + l_b^2 + d v^2 + 2 eps v) u with u in (0, 1]."),
+        note="|x_k|^2 = (1 + l_b^2 + d v^2 + 2 eps v) u with u in (0, 1]; P(|G| >= s) <= e^{-s^2/(2 Var)}.",
+        choices=(B.ONE_SIDED_TAIL,)),
     B.symbolic(
-        "union-bound-count", "the printed 2KQ^2 covers two-sided tails for all N = 2KQ training samples",
-        "App. B, proof of Theorem B.4 (before eq. 40)", (n.K, n.Q), (), 2 * (2 * K * Q) <= 2 * K * Q ** 2,
-        note="x~ is compared with every training sample it interacts with (at most all 2KQ), each event two-sided."),
+        "union-bound-count", "the printed 2KQ^2 covers the two-sided events for all N = 2KQ training samples",
+        "App. B, proof of Theorem B.4 (before eq. 40)", (n.K, n.Q), (), 2 * K * Q <= 2 * K * Q ** 2,
+        note="x~ is compared with every training sample it interacts with (at most all 2KQ), one failure term "
+             "e^{-eps^2/(2(...))} per sample.",
+        choices=(B.ONE_SIDED_TAIL,)),
     B.symbolic(
         "step-40", "(40): |g| <= eps v and |mu^T x_k - (1 + l_b^2)| <= 2 eps v give |C(x~, x_k) - 2(1 + l_b^2)| <= 6 eps v",
         "App. B, proof of Theorem B.4, eq. 40", (B.U_G, B.U_D, B.L_B, n.v, n.eps), (),
@@ -124,6 +127,7 @@ CLAIM = Claim(
     obligations=OBLIGATIONS + (SIMULATION,),
     notes=("The statement and remark print K P^2 for K Q^2; the proof cites 'Lemma A.1/A.2' for Lemmas B.1/B.2 and "
            "'Theorem 4.1' for 4.2; (36) writes y~_t for y~_l. The bands |mu^T x_k - ...| <= 2 eps v are asserted "
-           "without their own concentration event. The union bound's 2KQ^2 is loose by a factor of about Q/2 for "
-           "Q >= 2 (4KQ, or 4(Z+1)Q for the samples x~ actually interacts with, would do)."),
+           "without their own concentration event. The union bound's 2KQ^2 is loose by a factor of Q: 2KQ "
+           "events with one term each (the exact two-sided tail, lemma-b.1/tail-*) would do, or 2(|S_i|+1)Q for the "
+           "samples x~ actually interacts with."),
 )

@@ -187,8 +187,15 @@ def _verdict(claim_id, oid, profile="quick"):
     ("lemma-b.1", "expansion-same-cluster", Verdict.PROVED),
     ("lemma-b.1", "expansion-cross-value", Verdict.PROVED),
     ("lemma-b.1", "bookkeeping-sum", Verdict.PROVED),
-    # 2KQ(Q+1) > 2KQ^2 for every K, Q >= 1: the diagonal pairs are not covered
-    ("lemma-b.1", "union-bound-9-10", Verdict.REFUTED),
+    # KQ(Q+1) <= 2KQ^2: with the exact two-sided tail (no factor 2) the printed count covers j = k
+    ("lemma-b.1", "union-bound-9-10", Verdict.PROVED),
+    # the exact tail: P(|G| >= s) = erfc(s/(sigma sqrt 2)) <= e^{-s^2/(2 sigma^2)}, by f = e^{-x^2} - erfc
+    ("lemma-b.1", "tail-is-erfc", Verdict.PROVED),
+    ("lemma-b.1", "tail-gap-slope", Verdict.PROVED),
+    ("lemma-b.1", "tail-gap-rising", Verdict.PROVED),
+    ("lemma-b.1", "tail-gap-falling", Verdict.PROVED),
+    ("lemma-b.1", "tail-gap-ends", Verdict.PROVED),
+    ("lemma-b.1", "tail-bernstein-factor", Verdict.PROVED),
     # |S_i| = 4 > Z = 3 is allowed when Z counts values: (18) fails
     ("lemma-b.2", "step-17-18-values-reading", Verdict.REFUTED),
     ("theorem-b.3", "step-22-25", Verdict.PROVED),
@@ -199,8 +206,8 @@ def _verdict(claim_id, oid, profile="quick"):
     # with sigma in [1/4, 1/2]: (1+l_b^2)/2 - (1-l_b^2) < 1 for l_b <= 1/2
     ("theorem-b.4", "step-45-46-as-printed", Verdict.REFUTED),
     ("theorem-b.4", "step-46-positive-as-cited", Verdict.PROVED),
-    # 4KQ > 2KQ^2 at Q = 1
-    ("theorem-b.4", "union-bound-count", Verdict.REFUTED),
+    # 2KQ <= 2KQ^2: one term per training sample
+    ("theorem-b.4", "union-bound-count", Verdict.PROVED),
     ("theorem-4.3", "risk-bound", Verdict.PROVED),
     # true steps the prover once left UNDECIDED (absolute values split, goal atoms implied by a
     # hypothesis, bounds normalised with the variables' own ends, exact faces at domain ends)
@@ -249,6 +256,18 @@ def test_true_steps_at_ci(claim_id, oid):
     assert result.verdict not in (Verdict.REFUTED, Verdict.ERROR), result.summary
     if result.verdict != Verdict.PROVED:
         pytest.xfail(f"prover gap, should be PROVED: {result.summary[:160]}")
+
+
+def test_tail_steps_are_sound_and_would_catch_a_factor():
+    """The tail steps are the real functions: a planted factor 2 in the tail (2 erfc) breaks the
+    'ends' step (f(0) = -1), and the union bounds show the tail choice they rest on."""
+    x = B.TAIL_X.symbol
+    planted = B.symbolic("planted", "2 erfc(x) <= e^{-x^2}", "test", (B.TAIL_X,), (),
+                         2 * sp.erfc(x) <= sp.exp(-x ** 2))
+    ctx = engines.Context(profiles.get("quick"), seed=0)
+    assert engines.run(planted.spec, ctx)[0].verdict == Verdict.REFUTED
+    for cid, oid in (("lemma-b.1", "union-bound-9-10"), ("theorem-b.4", "union-bound-count")):
+        assert B.ONE_SIDED_TAIL in obligation(cid, oid).choices
 
 
 def test_simulated_b3_statement_is_refuted_and_correction_holds():
