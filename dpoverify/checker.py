@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 import sympy as sp
 
-from . import PAPER, __version__, engines
+from . import PAPER, __version__, engines, summary
 from .claims import Claim, DomainError, parse_value
 from .errors import UsageError
 from .results import now, provenance, save_counterexample, write_json
@@ -58,7 +58,7 @@ def _obligation_entry(claim: Claim, ob, result, seconds: float, cex_path: Path |
         "counterexample": str(cex_path) if cex_path else None,
         "replay": f"dpoverify replay {cex_path}" if cex_path else None,
         "seconds": round(seconds, 3),
-        **({"encoding_choices": list(ob.choices)} if ob.choices else {}),
+        **ob.shown(),
     }
 
 
@@ -116,6 +116,7 @@ def run_checks(claims: list[Claim], ctx: engines.Context, out_dir: Path,
     for claim in claims:
         doc["claims"].append(check_claim(claim, ctx, out_dir,
                                          lambda ob, entry, c=claim: on_obligation(c, ob, entry)))
+        summary.annotate(doc["claims"])  # one-line claim summaries, each judged with the others
         write_json(path, doc)
     doc["finished"] = now()
     doc["complete"] = True

@@ -204,6 +204,26 @@ class Obligation:
     # choices the encoder made that the verdict rests on (a constant, a tail bound, a reading of a
     # definition the paper leaves open); shown with the result as ``encoding_choices``
     choices: tuple[str, ...] = ()
+    # what the obligation is for a claim summary (dpoverify.summary): "" a step or consistency check;
+    # "correction" a corrected version of a refuted step; "vacuity" PROVED means the claim asserts
+    # nothing on this obligation's domain; "gap" PROVED means the main text does not follow from the
+    # appendix on this obligation's domain
+    role: str = ""
+    refuted_means: str = ""  # a few words saying what a REFUTED verdict means (for the claim summary)
+    region_of: tuple[str, ...] = ()  # "vacuity"/"gap": the variables whose domains make up the region
+
+    def shown(self) -> dict[str, Any]:
+        """The fields shown with the obligation's result in check.json (only those that are set)."""
+        out: dict[str, Any] = {}
+        if self.choices:
+            out["encoding_choices"] = list(self.choices)
+        if self.role:
+            out["role"] = self.role
+        if self.refuted_means:
+            out["refuted_means"] = self.refuted_means
+        if self.region_of:
+            out["region_of"] = list(self.region_of)
+        return out
 
 
 @dataclass(frozen=True)

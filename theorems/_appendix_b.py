@@ -7,6 +7,7 @@ cluster sums, the number |S_i| of values sharing a token with value i) are decla
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import flint
@@ -188,6 +189,47 @@ def smallest_confident_q(k: int) -> int:
         lo, hi = (lo, mid) if confidence_positive(k, mid) else (mid, hi)
     return hi
 
+# ---------------------------------------------------------------- where the main text does not follow
+GAP_C = R(1, 10 ** 5)  # a small value of Bernstein's c: the gap region is stated for every c <= GAP_C
+GAP_Z = 4  # the largest Z the hypotheses allow (l_b = 1/4), where the appendix's bound is largest
+
+
+@functools.lru_cache(maxsize=None)
+def main_text_gap_q(z: int = GAP_Z, c_max=GAP_C) -> int:
+    """The largest q such that for every Q <= q the appendix's failure probability at the remark's
+    substitution exceeds the main text's, both at c = c_max and as c -> 0 (K = 1; both are linear
+    in K). The prover certifies it for every c in (0, c_max] (obligation failure-probability-gap)."""
+    import mpmath
+
+    diff = sp.lambdify((Q, c), (at_main_text(failure_b1()) - FAIL_MAIN).subs({Z: z, K: 1}), "mpmath")
+
+    def exceeds(q, cv):
+        with mpmath.workdps(40):
+            return diff(mpmath.mpf(q), mpmath.mpf(cv.p) / cv.q if cv else mpmath.mpf(0)) > 0
+
+    q = 1
+    while exceeds(q, c_max) and exceeds(q, 0):
+        q += 1
+    return q - 1
+
+
+def failure_gap_obligation(q_param: Param, z_param: Param, l_b_param: Param, cites: str) -> Obligation:
+    """Where the main text's failure probability is below the appendix's at the remark's substitution,
+    the main text does not follow from the appendix (it is vacuous there: the region lies below the
+    vacuity threshold)."""
+    q_gap = main_text_gap_q()
+    return symbolic(
+        "failure-probability-gap", f"for Q <= {q_gap}, Z = {GAP_Z} and every c <= {GAP_C}, the main text's "
+        "failure probability is below the appendix's at the remark's substitution",
+        cites, (n.K, q_param.restrict(hi=q_gap), l_b_param, z_param.restrict(lo=GAP_Z),
+                n.c.restrict(hi=GAP_C)), (HYP_Z,), at_main_text(failure_b1()) > FAIL_MAIN,
+        kind=Kind.CONSISTENCY, substitutions=SUBSTITUTIONS, role="gap", region_of=("Q", "Z", "c"),
+        note=f"PROVED means the main text does not follow from the appendix there. The bound on Q is computed "
+             f"(_appendix_b.main_text_gap_q) for the chosen c <= {GAP_C}; it lies below the vacuity threshold, so "
+             "the main text asserts nothing there either.",
+        choices=(f"a small c: every c <= {GAP_C} (c is unspecified)",))
+
+
 # ---------------------------------------------------------------- Theorem B.3: trajectories and horizon
 RL_B3 = Q * beta ** 2 * t / (4 * N * tau)  # statement and eq. 28
 RU_B3_STATED = 2 * d * v ** 2 * beta ** 2 * t / (N * tau)  # statement of B.3
@@ -238,12 +280,17 @@ SIGMA_OF_MINUS_R = 1 / (1 + sp.exp(R_MARGIN.symbol))  # sigma(-r)
 
 
 def symbolic(oid: str, title: str, cites: str, variables, assumptions, goal, note: str = "",
-             vacuous_when=None, kind: Kind = Kind.SYMBOLIC, substitutions=(), choices=()) -> Obligation:
+             vacuous_when=None, kind: Kind = Kind.SYMBOLIC, substitutions=(), choices=(), role: str = "",
+             refuted_means: str = "", region_of=()) -> Obligation:
     """An obligation decided by the prover: for all ``variables``, ``assumptions`` imply ``goal``.
-    ``choices``: what the encoder chose that the verdict rests on (shown with the result)."""
+    ``choices``: what the encoder chose that the verdict rests on (shown with the result); ``role``
+    and ``refuted_means``: see :class:`dpoverify.claims.Obligation`. A title starting with
+    "correction" gets the role "correction"."""
+    if not role and title.startswith("correction"):
+        role = "correction"
     return Obligation(oid, kind, title, cites,
                       Implication(tuple(variables), tuple(assumptions), goal, vacuous_when, tuple(substitutions)),
-                      note, tuple(choices))
+                      note, tuple(choices), role, refuted_means, tuple(region_of))
 
 
 # ---------------------------------------------------------------- simulation checks

@@ -12,7 +12,7 @@ from dpoverify.claims import Claim, Kind, Obligation, Source, Statement
 from dpoverify.specs import SimulationProperty
 from theorems import _appendix_b as B
 from theorems import _notation as n
-from theorems.theorem_4_2 import HYPS, failure_probability_obligation
+from theorems.theorem_4_2 import HYPS, Q_CONF_1, failure_probability_obligation
 
 R = sp.Rational
 K, Q, d, v, l_b, Z, eps = B.K, B.Q, B.d, B.v, B.l_b, B.Z, B.eps
@@ -41,6 +41,12 @@ OBLIGATIONS = (
         (n.K, Q40, n.d, n.v, B.L_B, B.Z_B3), HYPS, B.RISK_B4.subs(eps, B.EPS_CHOICE) <= B.RISK_43,
         vacuous_when=B.RISK_43 >= 1),
     failure_probability_obligation(Q40),
+    B.symbolic(
+        "vacuous-below", f"for 40 <= Q < {Q_CONF_1}, every K >= 1 and every c > 0 the failure probability is >= 1",
+        "Sec. 4.2, Theorem 4.3 (confidence clause)", (n.K, Q40.restrict(hi=Q_CONF_1 - 1), n.c), (), B.FAIL_MAIN >= 1,
+        note="As theorem-4.2/vacuous-below: where this holds the theorem asserts nothing (the same confidence "
+             "clause; the bound is computed in _appendix_b.smallest_confident_q).", role="vacuity", region_of=("Q",)),
+    B.failure_gap_obligation(Q40, B.Z_B3, B.L_B, "Sec. 4.2 Theorem 4.3 vs App. B Theorem B.4 (remark)"),
 )
 
 SIMULATION = Obligation(

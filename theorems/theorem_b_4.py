@@ -28,7 +28,9 @@ NORM_BAND = 1 + l_b ** 2 + d * v ** 2 + 2 * eps * v  # |x_k|^2 <= this on Lemma 
 LOWER_44 = B.A_OWN * S_own + B.B_OPP * S_opp - B.err_b4() * smax  # the lower bound (44) gives
 LOWER_45_PRINTED = B.A_OWN * S_own - B.B_OPP * S_opp - B.err_b4() * smax  # (45) as printed: minus before B
 EQ46 = Q * beta ** 2 / N - beta ** 2 * Q / N * ((3 * Z + 6) * eps * v + l_b ** 2 * Z)
-SUMS = (S_own >= Q * smin, S_opp >= Q * smin, S_own <= Q * smax, S_opp <= Q * smax)
+# the cluster sums between Q min sigma and Q max sigma, under the theorem's own hypotheses (a step's
+# counterexample must lie inside them)
+SUMS = (S_own >= Q * smin, S_opp >= Q * smin, S_own <= Q * smax, S_opp <= Q * smax, *HYPS)
 SIGMA_VARS = (B.S_OWN, B.S_OPP, SIG_MIN_QUARTER, SIG_MAX_HALF)
 DEV_44 = beta ** 2 / N * smax * (Q * 6 * eps * v + Q * 6 * eps * v + S_i * 2 * Q * (l_b ** 2 + 3 * eps * v))
 
@@ -69,7 +71,8 @@ OBLIGATIONS = (
         "step-44", "(44): the bands (40)-(43) over the clusters bound the rate's deviation when |S_i| <= Z",
         "App. B, proof of Theorem B.4, eq. 44", (*CORE, B.S_I, B.SIG_MAX), (S_i <= Z,),
         DEV_44 <= B.err_b4() * smax,
-        note="As Lemma B.2's step with 6 eps v and l_b^2 + 3 eps v; the same dependence on what Z counts (lemma-b.2)."),
+        note="As Lemma B.2's step with 6 eps v and l_b^2 + 3 eps v; the same dependence on what Z counts (lemma-b.2).",
+        choices=("|S_i| <= Z: Z read as counting clusters (lemma-b.2/step-17-18-clusters-reading)",)),
     B.symbolic(
         "step-44-45-as-printed", "(44) implies the lower bound (45) as printed (minus before 2(1 - l_b^2)...)",
         "App. B, proof of Theorem B.4, eqs. 44-45", (B.RATE, B.S_OWN, B.S_OPP, B.SIG_MAX, *CORE),
@@ -77,7 +80,8 @@ OBLIGATIONS = (
     B.symbolic(
         "step-45-46-as-printed", "(45) as printed is at least (46) for t <= tau_1",
         "App. B, proof of Theorem B.4, eqs. 45-46", (*SIGMA_VARS, *CORE), SUMS, LOWER_45_PRINTED >= EQ46,
-        note="For t <= tau_1 every training margin lies in [0, log 3] (Theorem B.3): sigma in [1/4, 1/2]."),
+        note="For t <= tau_1 every training margin lies in [0, log 3] (Theorem B.3): sigma in [1/4, 1/2].",
+        refuted_means="(45)'s minus sign: (46) does not follow"),
     B.symbolic(
         "step-45-46-corrected", "correction: with + before 2(1 - l_b^2)... as in (44), the lower bound is at least (46)",
         "App. B, proof of Theorem B.4, eqs. 44 and 46", (*SIGMA_VARS, *CORE), SUMS, LOWER_44 >= EQ46),

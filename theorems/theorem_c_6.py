@@ -72,7 +72,8 @@ CLAIM = Claim(
             "eq73-74-printed", Kind.SYMBOLIC,
             "(73) as printed (minus sign before 2(1 − l_b²)Σσ(−r^∓)) is ≥ (74) for t ≤ τ₁",
             "eqs. 73-74",
-            Implication(_VARS_73, _HYP_73, ac.lower_bound_73(-1) >= ac.LOWER_74)),
+            Implication(_VARS_73, _HYP_73, ac.lower_bound_73(-1) >= ac.LOWER_74),
+            refuted_means="(73)'s minus sign: (74) does not follow"),
         Obligation(
             "eq73-74-corrected", Kind.SYMBOLIC,
             "CORRECTION: (73) with the + sign that (72) gives is ≥ (74) for t ≤ τ₁",
@@ -100,7 +101,9 @@ CLAIM = Claim(
             "proof of Theorem C.6, line before (75), against the statement",
             Implication((nt.K, nt.Q, nt.Z, nt.eps, nt.v, nt.d, nt.c), (), ac.FAIL_C <= ac.FAIL_C.subs(ac.c, 1)),
             note="The statement keeps c; the printed line holds only if c ≥ 1, which Bernstein's "
-                 "inequality does not give."),
+                 "inequality does not give.",
+            choices=("the printed line read literally: the constant 1 where the statement has c",),
+            refuted_means="the proof's last line drops c (true only for c >= 1)"),
         Obligation(
             "risk-as-b4", Kind.CONSISTENCY, "eq. 63's bound is Theorem B.4's eq. 35",
             "Theorem C.6 against Theorem B.4",
