@@ -189,6 +189,20 @@ def smallest_confident_q(k: int) -> int:
         lo, hi = (lo, mid) if confidence_positive(k, mid) else (mid, hi)
     return hi
 
+@functools.lru_cache(maxsize=None)
+def first_q_below_one(expr, start: int = 1) -> int:
+    """The smallest integer Q >= start at which ``expr`` (a function of Q only, eventually
+    decreasing below 1) is < 1, scanned upward at 40 digits (for numbers quoted in notes)."""
+    import mpmath
+
+    f = sp.lambdify((Q,), expr, "mpmath")
+    q = start
+    with mpmath.workdps(40):
+        while f(mpmath.mpf(q)) >= 1:
+            q += 1
+    return q
+
+
 # ---------------------------------------------------------------- where the main text does not follow
 GAP_C = R(1, 10 ** 5)  # a small value of Bernstein's c: the gap region is stated for every c <= GAP_C
 GAP_Z = 4  # the largest Z the hypotheses allow (l_b = 1/4), where the appendix's bound is largest

@@ -135,7 +135,9 @@ OBLIGATIONS = (
         "kernel-opposite-preferences", "(11): |x_j.x_k - (l_b^2 - 1)| <= 2 eps v and swapped preferences give |C - 2(1 - l_b^2)| <= 4 eps v",
         "App. B, Lemma B.1 eq. 11", (B.U_D, B.L_B_HALF, n.v, n.eps), (),
         sp.Abs(FACTOR_OPPOSITE * (l_b ** 2 - 1 + 2 * eps * v * u_D) - 2 * (1 - l_b ** 2)) <= 4 * eps * v,
-        note=BAND + f"preference factor of C_(i,+) vs C_(i,-) (y_w and y_l swapped), computed: {FACTOR_OPPOSITE}."),
+        note=BAND + f"preference factor of C_(i,+) vs C_(i,-) (y_w and y_l swapped), computed: {FACTOR_OPPOSITE}.",
+        choices=("C_{i,-} has the responses of C_{i,+} swapped (the proof's 'exact opposite preferences'; "
+                 "Section 3 does not say it)",)),
     B.symbolic(
         "kernel-one-shared-token", "(12)-(13): |x_j.x_k - l_b^2| <= 2 eps v and one common token give |C| <= l_b^2 + 2 eps v",
         "App. B, Lemma B.1 eqs. 12-13", (B.U_D, B.L_B_HALF, n.v, n.eps), (),
@@ -173,6 +175,8 @@ OBLIGATIONS = (
 ) + B.tail_obligations("App. B, proof of Lemma B.1 (Gaussian and Bernstein tails)")
 
 _EPS_DEFAULT = "1/(16*v*(Z+2))"
+_Q_MAIN_V = B.first_q_below_one(B.failure_b1_c_infinity().subs(eps, B.EPS_CHOICE).subs(
+    {v: B.V_CHOICE, K: 2, Z: 2}))
 SIMULATION = Obligation(
     "kernel-bands", Kind.SIMULATION, "sampled kernels lie inside the bands (9)-(13)",
     "App. B, Lemma B.1",
@@ -187,7 +191,10 @@ SIMULATION = Obligation(
     ),
     note="Failure probability evaluated at its c -> oo limit (8Z+4) K Q^2 e^{-eps^2/16}, the infimum over the "
          "unspecified constant c: a failure rate above it refutes the strongest reading (large c) only, since for small c the lemma allows any rate; a refutation names the c above which it holds. The default "
-         "v = 1/(256 sqrt Q) keeps that limit < 1 at Q = 40 (at v = 1/(32 sqrt Q) it is >= 1 unless Q >~ 1150).",
+         "v = 1/(256 sqrt Q) keeps that limit < 1 at Q = 40 (at v = 1/(32 sqrt Q), K = Z = 2 it is >= 1 for "
+         f"Q < {_Q_MAIN_V}).",
+    choices=("failure probability at its c -> oo limit (the infimum over the unspecified c)",
+             "regime K = 2, Q = 40, d = 5Q, v = 1/(256 sqrt Q), l_b = 1/4, Z = 2 (Z read per value)"),
 )
 
 CLAIM = Claim(

@@ -60,6 +60,8 @@ SIMULATION = Obligation(
     note="flow_residual's residual is tau dr_j/dt minus (14)'s mean field, checked against (18) times "
          "max_j sigma(-r_j) at every grid time up to tau_1 of Theorem B.3. Failure probability: Lemma B.1's at "
          "c -> oo (see lemma-b.1).",
+    choices=("(14)'s undefined P read as Q, as in (18)",
+             "failure probability at its c -> oo limit (the infimum over the unspecified c)"),
 )
 
 CLAIM = Claim(

@@ -91,7 +91,8 @@ SIMULATION = Obligation(
         failure_probability=B.FAIL_MAIN_C_INFINITY, failure_probability_in=("c", B.FAIL_MAIN),
     ),
     note="Failure probability at its c -> oo limit 8KQ^{9/4} e^{-Q^{3/4}/256}, the infimum over the unspecified c: "
-         "a failure rate above it refutes only the strongest reading (large c; small c allows any rate), and a refutation names the c above which it holds; where it is >= 1 (every Q below about 10^5) "
+         "a failure rate above it refutes only the strongest reading (large c; small c allows any rate), and a refutation names the c above which it holds; where it is >= 1 "
+         f"(every Q below {Q_CONF_1}, for every K) "
          "the theorem asserts nothing.",
 )
 

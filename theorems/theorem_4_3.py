@@ -37,6 +37,12 @@ OBLIGATIONS = (
         note="At the substitution eps = 2 sqrt(Q)/(Z+2), d v^2 = 5/1024, eps v = 1/(16(Z+2)). Vacuous where the "
              "bound is >= 1."),
     consistency(
+        "risk-bound-without-q-40", "the risk bound follows from B.4 for every Q >= 1: the hypothesis Q >= 40 is not used",
+        (n.K, n.Q, B.L_B, B.Z_B3), (B.HYP_Z,), B.at_main_text(B.RISK_B4) <= B.RISK_43,
+        vacuous_when=B.RISK_43 >= 1,
+        note="Theorem 4.3 adds Q >= 40 to Theorem 4.2's conditions; PROVED here means the derivation from B.4 does "
+             "not need it."),
+    consistency(
         "risk-bound-all-d-v", "2KQ^2 e^{-Q/45} >= B.4's bound at eps = 1/(16v(Z+2)) for every d <= 5Q, v <= 1/(32 sqrt Q)",
         (n.K, Q40, n.d, n.v, B.L_B, B.Z_B3), HYPS, B.RISK_B4.subs(eps, B.EPS_CHOICE) <= B.RISK_43,
         vacuous_when=B.RISK_43 >= 1),
@@ -60,7 +66,7 @@ SIMULATION = Obligation(
         failure_probability=B.FAIL_MAIN_C_INFINITY, failure_probability_in=("c", B.FAIL_MAIN),
     ),
     note="Exact population risk (log space) against eq. 4. Failure probability at its c -> oo limit (see "
-         "theorem-4.2); eq. 4 itself is >= 1 for Q <~ 480 at K = 2.",
+         f"theorem-4.2); eq. 4 itself is >= 1 for Q < {B.first_q_below_one(B.RISK_43.subs(K, 2))} at K = 2.",
 )
 
 CLAIM = Claim(

@@ -22,6 +22,7 @@ beta, N, Q, K, d, v, l_b, Z, eps = B.beta, B.N, B.Q, B.K, B.d, B.v, B.l_b, B.Z, 
 smin, smax, S_own, S_opp, rate, S_i = B.sigma_min, B.sigma_max, B.S_own, B.S_opp, B.rate, B.S_i
 u_D, u_g, u = B.U_D.symbol, B.U_G.symbol, B.U_POS.symbol
 
+EXPONENT_READING = "e^{-eps^2/2(2+dv^2+eps v)} of (35)/(47) read as e^{-eps^2/(2(2+dv^2+eps v))}"
 BANDS = ("(x~ - mu)^T x_k = eps v u_g and mu^T x_k = centre + 2 eps v u_D with u_g, u_D in [-1, 1] "
          "(the bands |.| <= eps v and |. - centre| <= 2 eps v).")
 NORM_BAND = 1 + l_b ** 2 + d * v ** 2 + 2 * eps * v  # |x_k|^2 <= this on Lemma B.1's event (eq. 9's proof)
@@ -95,7 +96,8 @@ OBLIGATIONS = (
         "step-47", "(47): 2KQ^2 e^{-eps^2/(2(1 + l_b^2 + dv^2 + 2 eps v))} <= 2KQ^2 e^{-eps^2/(2(2 + dv^2 + eps v))}",
         "App. B, proof of Theorem B.4, eq. 47", (n.K, n.Q, n.d, n.v, B.L_B, B.Z_B3, n.eps), (B.HYP_EPS,),
         B.RISK_B4_TAIL <= B.RISK_B4,
-        note="The paper says 'as l_b <= 1/2'; the step needs l_b^2 + eps v <= 1, which also uses the bound on eps."),
+        note="The paper says 'as l_b <= 1/2'; the step needs l_b^2 + eps v <= 1, which also uses the bound on eps.",
+        choices=(EXPONENT_READING,)),
 )
 
 SIMULATION = Obligation(
@@ -113,6 +115,8 @@ SIMULATION = Obligation(
     ),
     note="Exact population risk (log space) of the flow at tau_1 against (35); failure probability: Lemma B.1's "
          "at c -> oo (see lemma-b.1).",
+    choices=(EXPONENT_READING, "the statement's K P^2 read as K Q^2",
+             "failure probability at its c -> oo limit (the infimum over the unspecified c)"),
 )
 
 CLAIM = Claim(

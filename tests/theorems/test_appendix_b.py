@@ -211,6 +211,8 @@ def _verdict(claim_id, oid, profile="quick"):
     ("theorem-4.3", "risk-bound", Verdict.PROVED),
     # at Z = 4 and small c the appendix's failure probability exceeds the main text's for Q <= 424
     ("theorem-4.3", "failure-probability-gap", Verdict.PROVED),
+    # Theorem 4.3's extra hypothesis Q >= 40 is not used by the derivation from B.4
+    ("theorem-4.3", "risk-bound-without-q-40", Verdict.PROVED),
     # true steps the prover once left UNDECIDED (absolute values split, goal atoms implied by a
     # hypothesis, bounds normalised with the variables' own ends, exact faces at domain ends)
     ("lemma-b.1", "kernel-one-shared-token", Verdict.PROVED),
@@ -275,6 +277,23 @@ def test_counterexamples_lie_inside_the_claims_hypotheses_and_are_simple(claim_i
         assert bool(sp.sympify(h.expr).subs(point)), (h.label, result.counterexample["point"])
     assert all(sp.Rational(v).q <= 64 and abs(sp.Rational(v).p) <= 64
                for k, v in result.counterexample["point"].items()), result.counterexample["point"]
+
+
+def test_numbers_in_notes_are_the_computed_ones():
+    """Pins what the notes say: the default simulation regime keeps Lemma B.1's c -> oo failure
+    probability below 1 (lemma-b.1 kernel-bands), and the thresholds quoted are the computed ones."""
+    lb1 = importlib.import_module("theorems.lemma_b_1")
+    reg = {B.K: 2, B.Q: 40, B.Z: 2}
+    v = 1 / (256 * sp.sqrt(40))
+    fail = B.failure_b1_c_infinity().subs(B.eps, B.EPS_CHOICE).subs({B.v: v, **reg})
+    assert float(fail) < 1
+    assert f"Q < {lb1._Q_MAIN_V})" in lb1.SIMULATION.note
+    at_main = B.failure_b1_c_infinity().subs(B.eps, B.EPS_CHOICE).subs({B.v: B.V_CHOICE, B.K: 2, B.Z: 2})
+    q = lb1._Q_MAIN_V
+    assert float(at_main.subs(B.Q, q)) < 1 <= float(at_main.subs(B.Q, q - 1))
+    q45 = B.first_q_below_one(B.RISK_43.subs(B.K, 2))
+    assert 2 * 2 * q45 ** 2 * math.exp(-q45 / 45) < 1 <= 2 * 2 * (q45 - 1) ** 2 * math.exp(-(q45 - 1) / 45)
+    assert f"Q < {q45} at K = 2" in CLAIMS["theorem-4.3"].obligation("simulated-risk").note
 
 
 def test_tail_steps_are_sound_and_would_catch_a_factor():
