@@ -24,6 +24,10 @@ db, dx = R(5, 2) * ev * ub, ev * ux  # |mu^T x_k - mean| <= (5/2) eps v; |(x~ - 
 _SUM_72 = beta**2 / N * (2 * Q * 7 * ev * sh + Si * 2 * Q * (l_b**2 + R(7, 2) * ev) * sh)
 _VARS_73 = (nt.Q, nt.N, nt.beta, nt.Z, nt.eps, nt.v, ac.L_B_C5, ac.m_same, ac.m_opp, ac.s_hi)
 _HYP_73 = (*ac.CITED_25_26, *ac.SUMS_UNTIL_TAU_1)
+# the printed step under the theorem's own hypotheses too: its counterexample must lie inside them
+# (the correction holds without them, which is stronger)
+_VARS_73_THM = (*_VARS_73, nt.d, nt.delta)
+_HYP_73_THM = (*_HYP_73, *ac.HYP_C5)
 _RISK_REGIME = dict(ac.SIM_REGIME, Q=100)  # the smallest round Q where eq. 63's bound is < 1 (K = 2, Z = 1)
 
 
@@ -72,7 +76,7 @@ CLAIM = Claim(
             "eq73-74-printed", Kind.SYMBOLIC,
             "(73) as printed (minus sign before 2(1 − l_b²)Σσ(−r^∓)) is ≥ (74) for t ≤ τ₁",
             "eqs. 73-74",
-            Implication(_VARS_73, _HYP_73, ac.lower_bound_73(-1) >= ac.LOWER_74),
+            Implication(_VARS_73_THM, _HYP_73_THM, ac.lower_bound_73(-1) >= ac.LOWER_74),
             refuted_means="(73)'s minus sign: (74) does not follow"),
         Obligation(
             "eq73-74-corrected", Kind.SYMBOLIC,
