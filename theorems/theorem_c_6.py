@@ -103,7 +103,8 @@ CLAIM = Claim(
             "the proof's last line states failure probability ... − (8Z+4)KQ²exp(−(ε/v)min(1, ε/(dv))), "
             "without the constant c that Lemma C.3 (and the statement) carries",
             "proof of Theorem C.6, line before (75), against the statement",
-            Implication((nt.K, nt.Q, nt.Z, nt.eps, nt.v, nt.d, nt.c), (), ac.FAIL_C <= ac.FAIL_C.subs(ac.c, 1)),
+            Implication((nt.K, nt.Q, nt.Z, nt.eps, nt.v, nt.d, nt.c, ac.L_B_C5, nt.delta), ac.HYP_C5,
+                        ac.FAIL_C <= ac.FAIL_C.subs(ac.c, 1)),
             note="The statement keeps c; the printed line holds only if c ≥ 1, which Bernstein's "
                  "inequality does not give.",
             choices=("the printed line read literally: the constant 1 where the statement has c",),

@@ -147,13 +147,24 @@ def _simple_values(v: Var) -> list:
     if v.lo is not None and v.hi is not None:
         cands += [simplest_in(v, v.lo + (v.hi - v.lo) * k / 4, v.lo + (v.hi - v.lo) * (k + 1) / 4)
                   for k in range(4)]
-    cands += [fmpq(x) for x in (1, 2, -1, 3, 4)] + [fmpq(1, 2), fmpq(1, 4), fmpq(1, 8), fmpq(-1, 2)]
+    small = [fmpq(1, 2 ** k) for k in (1, 3, 6)]  # small positive values: relations like v <= 1/(4 sqrt Q)
+    cands += [fmpq(x) for x in (1, 2, -1, 3, 4)] + [fmpq(-1, 2)]
     out = []
     for q in cands:
         if q is not None and _inside(v, q) == q and q not in out:
             out.append(q)
     out.sort(key=height)
-    return out[:LATTICE_VALUES]
+    out = out[:LATTICE_VALUES - len(small)]
+    return out + [q for q in small if _inside(v, q) == q and q not in out]
+
+
+def _scaled_simple(v: Var, k: int) -> fmpq:
+    """2^-k for a real variable unbounded above (0 < 2^-k inside its domain), else its simplest value:
+    points where all such variables are small at once meet relations like eps <= 1/(16 v (Z+2))."""
+    q = fmpq(1, 2 ** k)
+    if not v.integer and v.hi is None and _inside(v, q) == q:
+        return q
+    return simplest_in(v)
 
 
 def _by_total_index(sizes: list[int]):
@@ -229,6 +240,8 @@ class Search:
                     if all(q is not None for q in simple.values()):
                         yield simple
                     yield {n: _centre(self.vars[n], *box[n]) for n in self.names}
+        for k in (0, 1, 3, 6, 10):  # every unbounded real at 2^-k, the rest at their simplest value
+            yield {n: _scaled_simple(self.vars[n], k) for n in self.names}
         lattice = [_simple_values(v) for v in vs]
         for k, idx in enumerate(_by_total_index([len(x) for x in lattice])):
             if k >= budget // 4:
