@@ -320,10 +320,11 @@ class Search:
         return None
 
     def simplify(self, point: dict) -> dict:
-        """A simpler certified counterexample near ``point`` (or ``point`` itself): first the whole
-        point moved toward the domain's simplest point, then each coordinate replaced by the simplest
-        rational between it and its simplest value that keeps the point a counterexample; repeated
-        while something changes, within MINIMIZE_CHECKS certifications."""
+        """A simpler certified counterexample near ``point`` (or ``point`` itself): the whole point
+        moved toward the domain's simplest point (by 1, 1/2, 1/4 or 1/8 of the way) while that keeps
+        it a counterexample, then each coordinate replaced by the simplest rational between it and
+        its simplest value that does; repeated while something changes, within MINIMIZE_CHECKS
+        certifications."""
         checks = [0]
         free = [v for v in self.p.original if not v.fixed]
         target = {}
@@ -345,19 +346,24 @@ class Search:
         def size(pt):
             return sum(height(pt[v.name]) for v in free)
 
-        for lam in (sp.Rational(1, 1), sp.Rational(3, 4), sp.Rational(1, 2), sp.Rational(1, 4)):
-            cand = dict(point)
-            for v in free:
-                x, t = point[v.name], target[v.name]
-                y = x + lam * (t - x)
-                q = snap(v, y, y + (x - y) / 8)
-                if q is not None:
-                    cand[v.name] = q
-            if cand != point and size(cand) < size(point) and accept(cand):
-                point = cand
-                break
-        changed = True
-        while changed and checks[0] < MINIMIZE_CHECKS:
+        def joint_step(point):
+            for lam in (sp.Rational(1, 1), sp.Rational(1, 2), sp.Rational(1, 4), sp.Rational(1, 8)):
+                cand = dict(point)
+                for v in free:
+                    x, t = point[v.name], target[v.name]
+                    y = x + lam * (t - x)
+                    if v.integer:  # the integer one step toward the target from y
+                        q = sp.floor(y) if t < x else sp.ceiling(y)
+                        q = q if v.contains(fmpq(int(q))) else None
+                    else:
+                        q = snap(v, y, y + (x - y) / 8)
+                    if q is not None:
+                        cand[v.name] = sp.Integer(q) if v.integer else q
+                if cand != point and size(cand) < size(point) and accept(cand):
+                    return cand
+            return None
+
+        def coordinate_pass(point):
             changed = False
             for v in free:
                 x, t = point[v.name], target[v.name]
@@ -372,6 +378,15 @@ class Search:
                     if accept(cand):
                         point, changed = cand, True
                         break
+            return point, changed
+
+        changed = True
+        while changed and checks[0] < MINIMIZE_CHECKS:
+            moved = joint_step(point)
+            if moved is not None:
+                point = moved
+                continue
+            point, changed = coordinate_pass(point)
         return point
 
     def try_box(self, box: dict):
