@@ -110,7 +110,8 @@ def _dependencies(claim: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> li
         if fixes and all(o["verdict"] in GOOD for o in fixes):
             bits.append(f"given {dep} as corrected")
         else:
-            bits.append(f"depends on {dep}, which is REFUTED")
+            refuted = [o for o in other["obligations"] if o["verdict"] == "REFUTED"]
+            bits.append(f"depends on {dep}, which is REFUTED ({_ids(refuted, 1)})")
     if unchecked:
         bits.append(f"rests on {', '.join(unchecked)} (not checked in this run)")
     return bits
@@ -185,8 +186,8 @@ def claim_summary(claim: dict[str, Any], by_id: dict[str, dict[str, Any]] | None
         proved = sum(o["verdict"] == "PROVED" for o in obs)
         nocex = sum(o["verdict"] == "NO COUNTEREXAMPLE" for o in obs)
         vac = sum(o["verdict"] == "VACUOUS" for o in obs)
-        bits = [f"{proved} proved"] + ([f"{nocex} without counterexample"] if nocex else []) \
-            + ([f"{vac} vacuous"] if vac else [])
+        bits = [f"{n} {what}" for n, what in ((proved, "proved"), (nocex, "without counterexample"),
+                                              (vac, "vacuous")) if n]
         parts.append(f"HOLDS: {', '.join(bits)} of {len(obs)} obligations")
     parts += [_gap(o, vacuity) for o in gaps]
     parts += _dependencies(claim, by_id)
