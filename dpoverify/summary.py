@@ -178,7 +178,8 @@ def claim_summary(claim: dict[str, Any], by_id: dict[str, dict[str, Any]] | None
         parts.append(_vacuity(vacuity[0]))
         parts.append("holds above" if not open_ else f"{len(open_)} undecided ({_ids(open_)})")
     elif open_:
-        parts.append(f"UNDECIDED: {len(open_)} of {len(obs)} obligations open ({_ids(open_)})")
+        parts.append(f"UNDECIDED: {len(open_)} of {len(obs)} obligation{'s' if len(obs) != 1 else ''} open "
+                     f"({_ids(open_)})")
     elif claim.get("verdict") == "VACUOUS":
         vac = [o for o in obs if o["verdict"] == "VACUOUS"]
         parts.append(f"VACUOUS: {_ids(vac)} assert nothing where checked")
@@ -188,7 +189,7 @@ def claim_summary(claim: dict[str, Any], by_id: dict[str, dict[str, Any]] | None
         vac = sum(o["verdict"] == "VACUOUS" for o in obs)
         bits = [f"{n} {what}" for n, what in ((proved, "proved"), (nocex, "without counterexample"),
                                               (vac, "vacuous")) if n]
-        parts.append(f"HOLDS: {', '.join(bits)} of {len(obs)} obligations")
+        parts.append(f"HOLDS: {', '.join(bits)} of {len(obs)} obligation{'s' if len(obs) != 1 else ''}")
     parts += [_gap(o, vacuity) for o in gaps]
     parts += _dependencies(claim, by_id)
     return "; ".join(parts)

@@ -69,7 +69,7 @@ def test_depends_on_refuted_without_correction():
     lemma = claim("lemma-x", [ob("step", "REFUTED")])
     user = claim("theorem-y", [ob("a", "PROVED")], depends_on=("lemma-x", "lemma-z"))
     s = claim_summary(user, {"lemma-x": lemma})
-    assert s == ("HOLDS: 1 proved of 1 obligations; depends on lemma-x, which is REFUTED (step); "
+    assert s == ("HOLDS: 1 proved of 1 obligation; depends on lemma-x, which is REFUTED (step); "
                  "rests on lemma-z (not checked in this run)")
 
 
@@ -79,5 +79,5 @@ def test_all_proved_and_annotate_sets_every_summary():
     annotate([a, b])
     assert a["summary"] == "HOLDS: 2 proved, 1 without counterexample of 3 obligations"
     c = claim("c", [ob("sim", "NO COUNTEREXAMPLE")])
-    assert claim_summary(c) == "HOLDS: 1 without counterexample of 1 obligations"
-    assert b["summary"] == "UNDECIDED: 1 of 1 obligations open (s1)"
+    assert claim_summary(c) == "HOLDS: 1 without counterexample of 1 obligation"
+    assert b["summary"] == "UNDECIDED: 1 of 1 obligation open (s1)"
