@@ -207,7 +207,7 @@ class Obligation:
     # what the obligation is for a claim summary (dpoverify.summary): "" a step or consistency check;
     # "correction" a corrected version of a refuted step; "vacuity" PROVED means the claim asserts
     # nothing on this obligation's domain; "gap" PROVED means the main text does not follow from the
-    # appendix on this obligation's domain
+    # appendix on this obligation's domain and asserts nothing there
     role: str = ""
     refuted_means: str = ""  # a few words saying what a REFUTED verdict means (for the claim summary)
     region_of: tuple[str, ...] = ()  # "vacuity"/"gap": the variables whose domains make up the region

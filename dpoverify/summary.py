@@ -82,11 +82,6 @@ def region(ob: dict[str, Any]) -> tuple[str, list[str]]:
     return text, every
 
 
-def _upper(ob: dict[str, Any], name: str) -> Fraction | None:
-    d = domains(ob).get(name)
-    return None if d is None else d["hi"]
-
-
 def _is_correction(ob: dict[str, Any]) -> bool:
     return (ob.get("role") == "correction" or "corrected" in ob["id"]
             or ob.get("title", "").startswith("correction"))
@@ -129,22 +124,9 @@ def _vacuity(ob: dict[str, Any]) -> str:
     return text
 
 
-def _inside(gap: dict[str, Any], vac: dict[str, Any]) -> bool:
-    """Every bound of the vacuity region is implied by the gap region's bound on the same variable."""
-    names = vac.get("region_of") or ()
-    if vac["verdict"] not in GOOD or not names:
-        return False
-    for n in names:
-        hv, hg = _upper(vac, n), _upper(gap, n)
-        if hv is not None and (hg is None or hg > hv):
-            return False
-    return True
-
-
-def _gap(ob: dict[str, Any], vacuity: list[dict[str, Any]]) -> str:
+def _gap(ob: dict[str, Any]) -> str:
     where, _ = region(ob)
-    text = f"main text does not follow from the appendix for {where}"
-    return text + (" (and is vacuous there)" if any(_inside(ob, v) for v in vacuity) else "")
+    return f"main text does not follow from the appendix for {where} (and is vacuous there)"
 
 
 def claim_summary(claim: dict[str, Any], by_id: dict[str, dict[str, Any]] | None = None) -> str:
@@ -154,7 +136,7 @@ def claim_summary(claim: dict[str, Any], by_id: dict[str, dict[str, Any]] | None
     vacuity = [o for o in obs if o.get("role") == "vacuity"]
     gaps = [o for o in obs if o.get("role") == "gap" and o["verdict"] in GOOD]
     fixes = [o for o in obs if _is_correction(o)]
-    steps = [o for o in obs if o not in vacuity and o not in fixes and o.get("role") != "gap"]
+    steps = [o for o in obs if o not in vacuity and o not in fixes and o not in gaps]
     refuted = [o for o in steps if o["verdict"] == "REFUTED"]
     errors = [o for o in obs if o["verdict"] == "ERROR"]
     open_ = [o for o in steps if o["verdict"] == "UNDECIDED"]
@@ -190,6 +172,6 @@ def claim_summary(claim: dict[str, Any], by_id: dict[str, dict[str, Any]] | None
         bits = [f"{n} {what}" for n, what in ((proved, "proved"), (nocex, "without counterexample"),
                                               (vac, "vacuous")) if n]
         parts.append(f"HOLDS: {', '.join(bits)} of {len(obs)} obligation{'s' if len(obs) != 1 else ''}")
-    parts += [_gap(o, vacuity) for o in gaps]
+    parts += [_gap(o) for o in gaps]
     parts += _dependencies(claim, by_id)
     return "; ".join(parts)

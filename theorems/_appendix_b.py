@@ -234,13 +234,13 @@ def failure_gap_obligation(q_param: Param, z_param: Param, l_b_param: Param, cit
     q_gap = main_text_gap_q()
     return symbolic(
         "failure-probability-gap", f"for Q <= {q_gap}, Z = {GAP_Z} and every c <= {GAP_C}, the main text's "
-        "failure probability is below the appendix's at the remark's substitution",
+        "failure probability is below the appendix's at the remark's substitution, and >= 1",
         cites, (n.K, q_param.restrict(hi=q_gap), l_b_param, z_param.restrict(lo=GAP_Z),
-                n.c.restrict(hi=GAP_C)), (HYP_Z,), at_main_text(failure_b1()) > FAIL_MAIN,
+                n.c.restrict(hi=GAP_C)), (HYP_Z,), sp.And(at_main_text(failure_b1()) > FAIL_MAIN, FAIL_MAIN >= 1),
         kind=Kind.CONSISTENCY, substitutions=SUBSTITUTIONS, role="gap", region_of=("Q", "Z", "c"),
-        note=f"PROVED means the main text does not follow from the appendix there. The bound on Q is computed "
-             f"(_appendix_b.main_text_gap_q) for the chosen c <= {GAP_C}; it lies below the vacuity threshold, so "
-             "the main text asserts nothing there either.",
+        note=f"PROVED means the main text does not follow from the appendix there, and asserts nothing there "
+             f"(its failure probability is >= 1). The bound on Q is computed (_appendix_b.main_text_gap_q) for "
+             f"the chosen c <= {GAP_C}.",
         choices=(f"a small c: every c <= {GAP_C} (c is unspecified)",))
 
 
