@@ -296,6 +296,20 @@ def test_numbers_in_notes_are_the_computed_ones():
     assert f"Q < {q45} at K = 2" in CLAIMS["theorem-4.3"].obligation("simulated-risk").note
 
 
+def test_substitution_facts_quoted_in_notes():
+    """theorem-4.3/risk-bound and theorem-4.2/failure-probability quote these values at the remark's
+    substitution eps = 1/(16 v (Z+2)), d = 5Q, v = 1/(32 sqrt Q)."""
+    at = B.at_main_text
+    assert "d v^2 = 5/1024, eps v = 1/(16(Z+2))" in CLAIMS["theorem-4.3"].obligation("risk-bound").note
+    assert sp.simplify(at(B.d * B.v ** 2) - sp.Rational(5, 1024)) == 0
+    assert sp.simplify(at(B.eps * B.v) - 1 / (16 * (B.Z + 2))) == 0
+    assert sp.simplify(at(B.eps) - 2 * sp.sqrt(B.Q) / (B.Z + 2)) == 0
+    assert "eps^2/16 = Q/(4(Z+2)^2) and c eps/v = 64 c Q/(Z+2)" in CLAIMS["theorem-4.2"].obligation(
+        "failure-probability").note
+    assert sp.simplify(at(B.eps ** 2 / 16) - B.Q / (4 * (B.Z + 2) ** 2)) == 0
+    assert sp.simplify(at(B.c * B.eps / B.v) - 64 * B.c * B.Q / (B.Z + 2)) == 0
+
+
 def test_tail_steps_are_sound_and_would_catch_a_factor():
     """The tail steps are the real functions: a planted factor 2 in the tail (2 erfc) breaks the
     'ends' step (f(0) = -1), and the union bounds show the tail choice they rest on."""
