@@ -101,7 +101,8 @@ def failure_b1_c_infinity(eps=eps, Z=Z, K=K, Q=Q):
 TAIL_S = Param("s", Domain(0, lo_closed=False), "a tail radius", "s")
 TAIL_SIGMA = Param("sigma", Domain(0, lo_closed=False), "standard deviation of a centred normal G", "σ")
 TAIL_X = Param("x", Domain(0), "a tail radius in units of sigma sqrt 2: x = s/(sigma sqrt 2)", "x")
-BERN_Y = Param("y", Domain(0, lo_closed=False), "the exponent c eps/v min(1, eps/(dv)) of Lemma B.1", "y")
+BERN_T = Param("b", Domain(0, 1, lo_closed=False, hi_closed=False),
+               "exp(-(c eps/v) min(1, eps/(dv))): Lemma B.1's Bernstein term per event", "b")
 _x = TAIL_X.symbol
 ERFC_GAP = sp.exp(-_x ** 2) - sp.erfc(_x)  # f(x) = e^{-x^2} - erfc(x) >= 0 is the tail bound
 ERFC_GAP_SLOPE = sp.diff(ERFC_GAP, _x)  # computed by sympy
@@ -125,7 +126,7 @@ def tail_obligations(cites: str) -> tuple[Obligation, ...]:
     and f = e^{-x^2} - erfc(x) rises from f(0) = 0 up to x = 1/sqrt(pi) and falls to 0 after, so f >= 0.
     Plus Bernstein's factor 2, absorbed by c where the failure probability is below 1."""
     s_, sig = TAIL_S.symbol, TAIL_SIGMA.symbol
-    y = BERN_Y.symbol
+    b = BERN_T.symbol
     return (
         symbolic("tail-is-erfc", "P(|G| >= s) = erfc(s/(σ√2)) for G ~ N(0, σ²)", cites, (TAIL_S, TAIL_SIGMA), (),
                  sp.Eq(_two_sided_tail_probability(), sp.erfc(s_ / (sig * sp.sqrt(2))), evaluate=False),
@@ -141,11 +142,13 @@ def tail_obligations(cites: str) -> tuple[Obligation, ...]:
                         sp.Eq(sp.limit(ERFC_GAP, _x, sp.oo), 0, evaluate=False)),
                  note="The limit is computed by sympy.limit. f rises from f(0) = 0 on [0, 1/√π] and falls towards "
                       "its limit 0 on [1/√π, ∞), so f >= 0; at x = s/(σ√2): P(|G| >= s) <= e^{-s²/(2σ²)}."),
-        symbolic("tail-bernstein-factor", "Bernstein's factor 2 is absorbed by c: 2e^{-2y} <= e^{-y}, or the "
-                 "failure probability (8Z+4)KQ² e^{-y} is >= 1", cites, (n.K, n.Q, n.Z, BERN_Y), (),
-                 sp.Or(2 * sp.exp(-2 * y) <= sp.exp(-y), (8 * Z + 4) * K * Q ** 2 * sp.exp(-y) >= 1),
+        symbolic("tail-bernstein-factor", "Bernstein's factor 2 is absorbed by c: with b = e^{-y} in (0, 1), "
+                 "2b² <= b, or the failure probability (8Z+4)KQ² b >= 12 b is >= 1", cites,
+                 (n.K, n.Q, n.Z, BERN_T), (),
+                 sp.And((8 * Z + 4) * K * Q ** 2 >= 12, sp.Or(2 * b ** 2 <= b, 12 * b >= 1)),
                  note="Bernstein gives P(|S - E S| >= eps v) <= 2 e^{-c' X}, X = (eps/v) min(1, eps/(dv)); the lemma's "
-                      "c is read as c'/2 and y = c X. Where the second alternative holds the lemma asserts nothing."),
+                      "c is read as c'/2, y = c X and b = e^{-y}, so 2 e^{-c' X} = 2b². Where the second alternative "
+                      "holds the lemma asserts nothing."),
     )
 
 
