@@ -33,6 +33,7 @@ from .bounds import unfold_bounds
 MAX_CORNERS = 729
 LATTICE_VALUES = 6  # simple values per variable in the lattice stage
 MINIMIZE_CHECKS = 240  # certifications a simplification may spend
+SMALL_POINTS = 40  # points with the unbounded real variables small
 
 
 def default_value(v: Var) -> fmpq:
@@ -133,7 +134,8 @@ def simplest_in(v: Var, lo=None, hi=None, bounded: bool = False) -> fmpq | None:
     if (lo_open and q == lo) or (hi_open and q == hi):
         if a == b:
             return None
-        q = simplest_between(a + (b - a) / 4, b - (b - a) / 4)
+        gap = (b - a) / 2 ** 30  # the simplest value of the open interval, unless it is within gap of an end
+        q = simplest_between(a + gap if lo_open else a, b - gap if hi_open else b)
     return q
 
 
@@ -158,13 +160,14 @@ def _simple_values(v: Var) -> list:
     return out + [q for q in small if _inside(v, q) == q and q not in out]
 
 
-def _scaled_simple(v: Var, k: int) -> fmpq:
-    """2^-k for a real variable unbounded above (0 < 2^-k inside its domain), else its simplest value:
-    points where all such variables are small at once meet relations like eps <= 1/(16 v (Z+2))."""
-    q = fmpq(1, 2 ** k)
-    if not v.integer and v.hi is None and _inside(v, q) == q:
-        return q
-    return simplest_in(v)
+def _small_values(v: Var) -> list:
+    """1/2, 1/8, 1, 1/64 for a real variable unbounded above (those inside its domain); else its
+    simplest value alone."""
+    if not v.integer and v.hi is None:
+        qs = [q for q in (fmpq(1, 2), fmpq(1, 8), fmpq(1), fmpq(1, 64)) if _inside(v, q) == q]
+        if qs:
+            return qs
+    return [simplest_in(v)]
 
 
 def _by_total_index(sizes: list[int]):
@@ -240,8 +243,13 @@ class Search:
                     if all(q is not None for q in simple.values()):
                         yield simple
                     yield {n: _centre(self.vars[n], *box[n]) for n in self.names}
-        for k in (0, 1, 3, 6, 10):  # every unbounded real at 2^-k, the rest at their simplest value
-            yield {n: _scaled_simple(self.vars[n], k) for n in self.names}
+        # unbounded real variables at small powers of 2 (in order of total index), the rest at their
+        # simplest values: relations like v <= 1/(4 sqrt Q), eps <= 1/(16 v (Z+2)) hold there
+        scales = [_small_values(v) for v in vs]
+        for k, idx in enumerate(_by_total_index([len(x) for x in scales])):
+            if k >= SMALL_POINTS:
+                break
+            yield {n: scales[i][j] for i, (n, j) in enumerate(zip(self.names, idx))}
         lattice = [_simple_values(v) for v in vs]
         for k, idx in enumerate(_by_total_index([len(x) for x in lattice])):
             if k >= budget // 4:
