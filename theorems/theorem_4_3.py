@@ -6,13 +6,16 @@ Under Theorem 4.2's conditions and Q >= 40, with probability at least
 Consistency with Theorem B.4 under eps = 1/(16 v (Z+2)), d = 5Q, v = 1/(32 sqrt Q): hypotheses, the
 risk bound (at the substitution and over all d, v the hypotheses allow) and the failure probability.
 """
+import dataclasses
+
 import sympy as sp
 
 from dpoverify.claims import Claim, Kind, Obligation, Source, Statement
 from dpoverify.specs import SimulationProperty
 from theorems import _appendix_b as B
 from theorems import _notation as n
-from theorems.theorem_4_2 import HYPS, Q_CONF_1, failure_probability_obligation
+from theorems import theorem_4_2 as T42
+from theorems.theorem_4_2 import HYPS, failure_probability_obligation
 
 R = sp.Rational
 K, Q, d, v, l_b, Z, eps = B.K, B.Q, B.d, B.v, B.l_b, B.Z, B.eps
@@ -22,6 +25,18 @@ Q40 = n.Q.restrict(lo=40)
 def consistency(oid, title, variables, assumptions, goal, note="", vacuous_when=None):
     return B.symbolic(oid, title, "Sec. 4.2 Theorem 4.3 vs App. B Theorem B.4 (remark)", variables, assumptions, goal,
                       note=note, vacuous_when=vacuous_when, kind=Kind.CONSISTENCY, substitutions=B.SUBSTITUTIONS)
+
+
+def _vacuous_below_from_4_2():
+    """theorem-4.2/vacuous-below (the same confidence clause) on Theorem 4.3's Q >= 40."""
+    ob = next(o for o in T42.OBLIGATIONS if o.id == "vacuous-below")
+    spec = ob.spec
+    variables = tuple(p.restrict(lo=max(p.domain.lo, Q40.domain.lo)) if p.name == "Q" else p for p in spec.variables)
+    return dataclasses.replace(
+        ob, title=ob.title.replace("for Q <", "for 40 <= Q <"), cites="Sec. 4.2, Theorem 4.3 (confidence clause)",
+        spec=dataclasses.replace(spec, variables=variables),
+        note="theorem-4.2/vacuous-below on Theorem 4.3's Q >= 40 (the same confidence clause): where it holds the "
+             "theorem asserts nothing.")
 
 
 OBLIGATIONS = (
@@ -47,11 +62,7 @@ OBLIGATIONS = (
         (n.K, Q40, n.d, n.v, B.L_B, B.Z_B3), HYPS, B.RISK_B4.subs(eps, B.EPS_CHOICE) <= B.RISK_43,
         vacuous_when=B.RISK_43 >= 1),
     failure_probability_obligation(Q40),
-    B.symbolic(
-        "vacuous-below", f"for 40 <= Q < {Q_CONF_1}, every K >= 1 and every c > 0 the failure probability is >= 1",
-        "Sec. 4.2, Theorem 4.3 (confidence clause)", (n.K, Q40.restrict(hi=Q_CONF_1 - 1), n.c), (), B.FAIL_MAIN >= 1,
-        note="As theorem-4.2/vacuous-below: where this holds the theorem asserts nothing (the same confidence "
-             "clause; the bound is computed in _appendix_b.smallest_confident_q).", role="vacuity", region_of=("Q",)),
+    _vacuous_below_from_4_2(),
     B.failure_gap_obligation(Q40, B.Z_B3, B.L_B, "Sec. 4.2 Theorem 4.3 vs App. B Theorem B.4 (remark)"),
 )
 
