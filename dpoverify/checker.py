@@ -31,7 +31,7 @@ from typing import Any, Callable
 
 import sympy as sp
 
-from . import __version__, engines, profiles, registry
+from . import __version__, engines, profiles, registry, summary
 from .claims import Claim, DomainError, parse_value
 from .errors import UsageError
 from .results import (DirectoryBusy, counterexample_name, digest, dumps, environment, file_hash, locked, now, package_hash, provenance,
@@ -149,6 +149,7 @@ def _obligation_entry(ob, result, cex_path: str | None) -> dict[str, Any]:
         "summary": result.summary,
         "evidence": result.evidence,
         "counterexample": cex_path,
+        **ob.shown(),
     }
 
 
@@ -301,6 +302,7 @@ class Run:
     def write(self) -> None:
         order = _order(self.claims)
         self.doc["claims"] = [self.claims[cid] for cid in order]
+        summary.annotate(self.doc["claims"])  # one-line claim summaries, each judged with the others
         timing = self.doc["timing"]
         timing["claims"] = {k: timing["claims"][k] for k in order if k in timing["claims"]}
         rank = {cid: i for i, cid in enumerate(order)}

@@ -190,16 +190,22 @@ class Implication:
 
 
 def symbolic(oid: str, title: str, cites: str, variables, assumptions, goal, note: str = "",
-             vacuous_when=None, kind: "Kind" = Kind.SYMBOLIC, substitutions=()) -> "Obligation":
+             vacuous_when=None, kind: "Kind" = Kind.SYMBOLIC, substitutions=(), choices=(), role: str = "",
+             refuted_means: str = "", region_of=()) -> "Obligation":
     """An obligation decided by the prover: for all ``variables``, ``assumptions`` imply ``goal``.
+    ``choices``: what the encoder chose that the verdict rests on (shown with the result); ``role``
+    and ``refuted_means``: see :class:`Obligation`. A title starting with "correction" gets the
+    role "correction".
 
     >>> x = Param("x", Domain(0, 1))
     >>> symbolic("square", "x^2 <= x on [0, 1]", "eq. 1", [x], [], x.symbol**2 <= x.symbol).spec.ENGINE
     'dpoverify.prover'
     """
+    if not role and title.startswith("correction"):
+        role = "correction"
     return Obligation(oid, kind, title, cites,
                       Implication(tuple(variables), tuple(assumptions), goal, vacuous_when, tuple(substitutions)),
-                      note)
+                      note, tuple(choices), role, refuted_means, tuple(region_of))
 
 
 @dataclass(frozen=True)
@@ -212,6 +218,29 @@ class Obligation:
     cites: str
     spec: Any
     note: str = ""
+    # choices the encoder made that the verdict rests on (a constant, a tail bound, a reading of a
+    # definition the paper leaves open); shown with the result as ``encoding_choices``
+    choices: tuple[str, ...] = ()
+    # what the obligation is for a claim summary (dpoverify.summary): "" a step or consistency check;
+    # "correction" a corrected version of a refuted step; "vacuity" PROVED means the claim asserts
+    # nothing on this obligation's domain; "gap" PROVED means the main text does not follow from the
+    # appendix on this obligation's domain and asserts nothing there
+    role: str = ""
+    refuted_means: str = ""  # a few words saying what a REFUTED verdict means (for the claim summary)
+    region_of: tuple[str, ...] = ()  # "vacuity"/"gap": the variables whose domains make up the region
+
+    def shown(self) -> dict[str, Any]:
+        """The fields shown with the obligation's result in check.json (only those that are set)."""
+        out: dict[str, Any] = {}
+        if self.choices:
+            out["encoding_choices"] = list(self.choices)
+        if self.role:
+            out["role"] = self.role
+        if self.refuted_means:
+            out["refuted_means"] = self.refuted_means
+        if self.region_of:
+            out["region_of"] = list(self.region_of)
+        return out
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,13 @@ cluster sums, the number |S_i| of values sharing a token with value i) are decla
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import flint
 import sympy as sp
 
-from dpoverify.claims import Domain, Param, symbolic  # noqa: F401  (theorem modules call B.symbolic)
+from dpoverify.claims import Domain, Kind, Obligation, Param, symbolic  # noqa: F401  (theorem modules call B.symbolic)
 from theorems import _notation as n
 
 R = sp.Rational
@@ -93,6 +94,64 @@ def failure_b1_c_infinity(eps=eps, Z=Z, K=K, Q=Q):
     return (8 * Z + 4) * K * Q ** 2 * sp.exp(-eps ** 2 / 16)
 
 
+# ---------------------------------------------------------------- the two-sided Gaussian tail
+# Union bounds count one failure term per event: P(|G| >= s) <= e^{-s^2/(2 sigma^2)} with no factor 2,
+# since P(|G| >= s) = erfc(s/(sigma sqrt 2)) and erfc(x) <= e^{-x^2} for x >= 0 (obligations below).
+# Bernstein's factor 2 is absorbed by the unspecified c wherever the failure probability is below 1.
+TAIL_S = Param("s", Domain(0, lo_closed=False), "a tail radius", "s")
+TAIL_SIGMA = Param("sigma", Domain(0, lo_closed=False), "standard deviation of a centred normal G", "σ")
+TAIL_X = Param("x", Domain(0), "a tail radius in units of sigma sqrt 2: x = s/(sigma sqrt 2)", "x")
+BERN_T = Param("b", Domain(0, 1, lo_closed=False, hi_closed=False),
+               "exp(-(c eps/v) min(1, eps/(dv))): Lemma B.1's Bernstein term per event", "b")
+_x = TAIL_X.symbol
+ERFC_GAP = sp.exp(-_x ** 2) - sp.erfc(_x)  # f(x) = e^{-x^2} - erfc(x) >= 0 is the tail bound
+ERFC_GAP_SLOPE = sp.diff(ERFC_GAP, _x)  # computed by sympy
+ERFC_TURN = 1 / sp.sqrt(sp.pi)  # where the slope changes sign
+ONE_SIDED_TAIL = ("one failure term per event: P(|G| >= s) = erfc(s/(σ√2)) <= e^{-s²/(2σ²)} (no factor 2; "
+                  "lemma-b.1/tail-*)")
+BERNSTEIN_ABSORBED = ("Bernstein's two-sided factor 2 is absorbed by the unspecified c (c halved) wherever the "
+                      "failure probability is below 1 (lemma-b.1/tail-bernstein-factor)")
+
+
+def _two_sided_tail_probability():
+    """P(|G| >= s) for G ~ N(0, sigma^2), computed by sympy.stats."""
+    from sympy.stats import Normal, P
+
+    G = Normal("G", 0, TAIL_SIGMA.symbol)
+    return P(G >= TAIL_S.symbol) + P(G <= -TAIL_S.symbol)
+
+
+def tail_obligations(cites: str) -> tuple[Obligation, ...]:
+    """The two-sided Gaussian tail P(|G| >= s) <= e^{-s^2/(2 sigma^2)} as steps: the probability is erfc,
+    and f = e^{-x^2} - erfc(x) rises from f(0) = 0 up to x = 1/sqrt(pi) and falls to 0 after, so f >= 0.
+    Plus Bernstein's factor 2, absorbed by c where the failure probability is below 1."""
+    s_, sig = TAIL_S.symbol, TAIL_SIGMA.symbol
+    b = BERN_T.symbol
+    return (
+        symbolic("tail-is-erfc", "P(|G| >= s) = erfc(s/(σ√2)) for G ~ N(0, σ²)", cites, (TAIL_S, TAIL_SIGMA), (),
+                 sp.Eq(_two_sided_tail_probability(), sp.erfc(s_ / (sig * sp.sqrt(2))), evaluate=False),
+                 note="The left side is computed by sympy.stats (P(G >= s) + P(G <= -s)), not typed."),
+        symbolic("tail-gap-slope", "f(x) = e^{-x²} - erfc(x) has f'(x) = 2e^{-x²}(1/√π - x)", cites, (TAIL_X,), (),
+                 sp.Eq(ERFC_GAP_SLOPE, 2 * sp.exp(-_x ** 2) * (ERFC_TURN - _x), evaluate=False),
+                 note="f' is computed by sympy.diff."),
+        symbolic("tail-gap-rising", "f' >= 0 on [0, 1/√π]", cites, (TAIL_X,), (_x <= ERFC_TURN,), ERFC_GAP_SLOPE >= 0),
+        symbolic("tail-gap-falling", "f' <= 0 on [1/√π, ∞)", cites, (TAIL_X,), (_x >= ERFC_TURN,), ERFC_GAP_SLOPE <= 0),
+        symbolic("tail-gap-ends", "f(0) = 0 and f(x) -> 0 as x -> ∞; with the slope's signs, f >= 0: "
+                 "erfc(x) <= e^{-x²} on [0, ∞)", cites, (TAIL_X,), (),
+                 sp.And(sp.Eq(ERFC_GAP.subs(_x, 0), 0, evaluate=False),
+                        sp.Eq(sp.limit(ERFC_GAP, _x, sp.oo), 0, evaluate=False)),
+                 note="The limit is computed by sympy.limit. f rises from f(0) = 0 on [0, 1/√π] and falls towards "
+                      "its limit 0 on [1/√π, ∞), so f >= 0; at x = s/(σ√2): P(|G| >= s) <= e^{-s²/(2σ²)}."),
+        symbolic("tail-bernstein-factor", "Bernstein's factor 2 is absorbed by c: with b = e^{-y} in (0, 1), "
+                 "2b² <= b, or the failure probability (8Z+4)KQ² b >= 12 b is >= 1", cites,
+                 (n.K, n.Q, n.Z, BERN_T), (),
+                 sp.And((8 * Z + 4) * K * Q ** 2 >= 12, sp.Or(2 * b ** 2 <= b, 12 * b >= 1)),
+                 note="Bernstein gives P(|S - E S| >= eps v) <= 2 e^{-c' X}, X = (eps/v) min(1, eps/(dv)); the lemma's "
+                      "c is read as c'/2, y = c X and b = e^{-y}, so 2 e^{-c' X} = 2b². Where the second alternative "
+                      "holds the lemma asserts nothing."),
+    )
+
+
 FAIL_MAIN = 8 * K * Q ** R(9, 4) * sp.exp(-sp.Min(c * sp.sqrt(Q) / 5, Q ** R(3, 4) / 256))  # Thms 4.2, 4.3
 FAIL_MAIN_C_INFINITY = 8 * K * Q ** R(9, 4) * sp.exp(-Q ** R(3, 4) / 256)
 
@@ -132,6 +191,61 @@ def smallest_confident_q(k: int) -> int:
         mid = (lo + hi) // 2
         lo, hi = (lo, mid) if confidence_positive(k, mid) else (mid, hi)
     return hi
+
+@functools.lru_cache(maxsize=None)
+def first_q_below_one(expr, start: int = 1) -> int:
+    """The smallest integer Q >= start at which ``expr`` (a function of Q only, eventually
+    decreasing below 1) is < 1, scanned upward at 40 digits (for numbers quoted in notes)."""
+    import mpmath
+
+    f = sp.lambdify((Q,), expr, "mpmath")
+    q = start
+    with mpmath.workdps(40):
+        while f(mpmath.mpf(q)) >= 1:
+            q += 1
+    return q
+
+
+# ---------------------------------------------------------------- where the main text does not follow
+GAP_C = R(1, 10 ** 5)  # a small value of Bernstein's c: the gap region is stated for every c <= GAP_C
+GAP_Z = 4  # the largest Z the hypotheses allow (l_b = 1/4), where the appendix's bound is largest
+
+
+@functools.lru_cache(maxsize=None)
+def main_text_gap_q(z: int = GAP_Z, c_max=GAP_C) -> int:
+    """The largest q such that for every Q <= q the appendix's failure probability at the remark's
+    substitution exceeds the main text's, both at c = c_max and as c -> 0 (K = 1; both are linear
+    in K). The prover certifies it for every c in (0, c_max] (obligation failure-probability-gap)."""
+    import mpmath
+
+    diff = sp.lambdify((Q, c), (at_main_text(failure_b1()) - FAIL_MAIN).subs({Z: z, K: 1}), "mpmath")
+
+    def exceeds(q, cv):
+        with mpmath.workdps(40):
+            return diff(mpmath.mpf(q), mpmath.mpf(cv.p) / cv.q if cv else mpmath.mpf(0)) > 0
+
+    q = 1
+    while exceeds(q, c_max) and exceeds(q, 0):
+        q += 1
+    return q - 1
+
+
+def failure_gap_obligation(q_param: Param, z_param: Param, l_b_param: Param, cites: str) -> Obligation:
+    """Where the main text's failure probability is below the appendix's at the remark's substitution,
+    the main text does not follow from the appendix (it is vacuous there: the region lies below the
+    vacuity threshold)."""
+    q_gap = main_text_gap_q()
+    return symbolic(
+        "failure-probability-gap", f"for Q <= {q_gap}, Z = {GAP_Z} and every c <= {GAP_C}, the main text's "
+        "failure probability is below the appendix's at the remark's substitution, and >= 1",
+        cites, (n.K, q_param.restrict(hi=q_gap), l_b_param, z_param.restrict(lo=GAP_Z),
+                n.c.restrict(hi=GAP_C)), (HYP_Z,), sp.And(at_main_text(failure_b1()) > FAIL_MAIN, FAIL_MAIN >= 1),
+        kind=Kind.CONSISTENCY, substitutions=SUBSTITUTIONS, role="gap", region_of=("Q", "Z", "c"),
+        note=f"PROVED means the main text does not follow from the appendix there, and asserts nothing there "
+             f"(its failure probability is >= 1). The bound on Q is computed (_appendix_b.main_text_gap_q) for "
+             f"the chosen c <= {GAP_C}.",
+        choices=(f"a small c: every c <= {GAP_C} (c is unspecified)",))
+
 
 # ---------------------------------------------------------------- Theorem B.3: trajectories and horizon
 RL_B3 = Q * beta ** 2 * t / (4 * N * tau)  # statement and eq. 28

@@ -116,11 +116,11 @@ OBLIGATIONS = (
         note="Variances computed as v^2 * (sum of squared coefficients) of the printed expansions' linear parts: "
              + "; ".join(f"{k}: {sp.factor(val[0])}" for k, val in VARIANCES.items())),
     B.symbolic(
-        "gaussian-tail-exponent", "a centred normal of variance <= 8v^2 exceeds eps v w.p. <= 2 e^{-eps^2/16}",
+        "gaussian-tail-exponent", "a centred normal of variance <= 8v^2 exceeds eps v in absolute value w.p. <= e^{-eps^2/16}",
         "App. B, proof of Lemma B.1", (n.v, n.eps, B.U_POS), (),
         sp.exp(-(eps * v) ** 2 / (2 * 8 * v ** 2 * u)) <= sp.exp(-eps ** 2 / 16),
-        note="P(|G| >= s) <= 2 exp(-s^2/(2 Var)) at s = eps v with Var = 8 v^2 u, u in (0, 1]; the factor 2 is "
-             "counted in the bookkeeping obligations."),
+        note="P(|G| >= s) <= exp(-s^2/(2 Var)) (tail-* below) at s = eps v with Var = 8 v^2 u, u in (0, 1].",
+        choices=(B.ONE_SIDED_TAIL,)),
     B.symbolic(
         "radius-split", "Gaussian part within eps v and Bernstein part within eps v give the 2 eps v band",
         "App. B, proof of Lemma B.1", (B.U_G, B.U_B, n.v, n.eps), (),
@@ -135,7 +135,9 @@ OBLIGATIONS = (
         "kernel-opposite-preferences", "(11): |x_j.x_k - (l_b^2 - 1)| <= 2 eps v and swapped preferences give |C - 2(1 - l_b^2)| <= 4 eps v",
         "App. B, Lemma B.1 eq. 11", (B.U_D, B.L_B_HALF, n.v, n.eps), (),
         sp.Abs(FACTOR_OPPOSITE * (l_b ** 2 - 1 + 2 * eps * v * u_D) - 2 * (1 - l_b ** 2)) <= 4 * eps * v,
-        note=BAND + f"preference factor of C_(i,+) vs C_(i,-) (y_w and y_l swapped), computed: {FACTOR_OPPOSITE}."),
+        note=BAND + f"preference factor of C_(i,+) vs C_(i,-) (y_w and y_l swapped), computed: {FACTOR_OPPOSITE}.",
+        choices=("C_{i,-} has the responses of C_{i,+} swapped (the proof's 'exact opposite preferences'; "
+                 "Section 3 does not say it)",)),
     B.symbolic(
         "kernel-one-shared-token", "(12)-(13): |x_j.x_k - l_b^2| <= 2 eps v and one common token give |C| <= l_b^2 + 2 eps v",
         "App. B, Lemma B.1 eqs. 12-13", (B.U_D, B.L_B_HALF, n.v, n.eps), (),
@@ -150,26 +152,31 @@ OBLIGATIONS = (
     B.symbolic(
         "union-bound-9-10", "the printed 2KQ^2 [...] covers the pairs of (9)-(10)",
         "App. B, proof of Lemma B.1 (probability for 9-10)", (n.K, n.Q), (),
-        2 * (2 * K * Q * (Q + 1) / 2) <= 2 * K * Q ** 2,
+        2 * K * Q * (Q + 1) / 2 <= 2 * K * Q ** 2,
         note="Events: the unordered sample pairs of one cluster, j = k included, Q(Q+1)/2 per cluster, 2K clusters; "
-             "each fails with probability <= 2 e^{-eps^2/16} + 2 exp(-...) (two-sided tails). The goal compares "
-             "the resulting coefficient 2KQ(Q+1) with the printed 2KQ^2."),
+             "each fails with probability <= e^{-eps^2/16} + exp(-...). The goal compares the resulting "
+             "coefficient KQ(Q+1) with the printed 2KQ^2.",
+        choices=(B.ONE_SIDED_TAIL, B.BERNSTEIN_ABSORBED)),
     B.symbolic(
-        "union-bound-total-s-le-z", "correction: the total count fits in (8Z+4) K Q^2 when |S_i| <= Z",
+        "union-bound-total-s-le-z", "the total count fits in (8Z+4) K Q^2 when |S_i| <= Z",
         "App. B, Lemma B.1 (statement's probability)", (n.K, n.Q, n.Z, B.S_I), (B.S_I.symbol <= Z,),
-        2 * K * Q * (Q + 1) + 2 * K * Q ** 2 + 4 * K * B.S_I.symbol * Q ** 2 <= (8 * Z + 4) * K * Q ** 2,
-        note="Correction of union-bound-9-10 through the slack of (12)-(13): events are KQ(Q+1) for (9)-(10), KQ^2 "
-             "for (11), 2K|S_i|Q^2 for (12)-(13) (K|S_i|/2 value pairs x 4 cluster pairs x Q^2), each with "
-             "two-sided tails. |S_i| <= Z holds under the reading 'Z counts clusters' (|S_i| <= Z - 2)."),
+        K * Q * (Q + 1) + K * Q ** 2 + 2 * K * B.S_I.symbol * Q ** 2 <= (8 * Z + 4) * K * Q ** 2,
+        note="Events: KQ(Q+1) for (9)-(10), KQ^2 for (11), 2K|S_i|Q^2 for (12)-(13) (K|S_i|/2 value pairs x 4 "
+             "cluster pairs x Q^2), one failure term each. |S_i| <= Z holds under the reading 'Z counts "
+             "clusters' (|S_i| <= Z - 2).",
+        choices=(B.ONE_SIDED_TAIL, B.BERNSTEIN_ABSORBED, "Z counts the clusters whose responses hold a token")),
     B.symbolic(
-        "union-bound-total-pair-reading", "correction: the total count fits in (8Z+4) K Q^2 when |S_i| <= 2(Z-1)",
+        "union-bound-total-pair-reading", "the total count fits in (8Z+4) K Q^2 when |S_i| <= 2(Z-1)",
         "App. B, Lemma B.1 (statement's probability)", (n.K, n.Q, n.Z, B.S_I), (B.S_I.symbol <= 2 * (Z - 1),),
-        2 * K * Q * (Q + 1) + 2 * K * Q ** 2 + 4 * K * B.S_I.symbol * Q ** 2 <= (8 * Z + 4) * K * Q ** 2,
+        K * Q * (Q + 1) + K * Q ** 2 + 2 * K * B.S_I.symbol * Q ** 2 <= (8 * Z + 4) * K * Q ** 2,
         note="Under the reading 'Z counts values whose response set holds the token', a value shares a token with "
-             "up to 2(Z-1) others; the probability count still fits (Lemma B.2's rate bound does not, see lemma-b.2)."),
-)
+             "up to 2(Z-1) others; the probability count still fits (Lemma B.2's rate bound does not, see lemma-b.2).",
+        choices=(B.ONE_SIDED_TAIL, B.BERNSTEIN_ABSORBED, "Z counts the values whose response set holds a token")),
+) + B.tail_obligations("App. B, proof of Lemma B.1 (Gaussian and Bernstein tails)")
 
 _EPS_DEFAULT = "1/(16*v*(Z+2))"
+_Q_MAIN_V = B.first_q_below_one(B.failure_b1_c_infinity().subs(eps, B.EPS_CHOICE).subs(
+    {v: B.V_CHOICE, K: 2, Z: 2}))
 SIMULATION = Obligation(
     "kernel-bands", Kind.SIMULATION, "sampled kernels lie inside the bands (9)-(13)",
     "App. B, Lemma B.1",
@@ -184,7 +191,10 @@ SIMULATION = Obligation(
     ),
     note="Failure probability evaluated at its c -> oo limit (8Z+4) K Q^2 e^{-eps^2/16}, the infimum over the "
          "unspecified constant c: a failure rate above it refutes the strongest reading (large c) only, since for small c the lemma allows any rate; a refutation names the c above which it holds. The default "
-         "v = 1/(256 sqrt Q) keeps that limit < 1 at Q = 40 (at v = 1/(32 sqrt Q) it is >= 1 unless Q >~ 1150).",
+         "v = 1/(256 sqrt Q) keeps that limit < 1 at Q = 40 (at v = 1/(32 sqrt Q), K = Z = 2 it is >= 1 for "
+         f"Q < {_Q_MAIN_V}).",
+    choices=("failure probability at its c -> oo limit (the infimum over the unspecified c)",
+             "regime K = 2, Q = 40, d = 5Q, v = 1/(256 sqrt Q), l_b = 1/4, Z = 2 (Z read per value)"),
 )
 
 CLAIM = Claim(

@@ -33,12 +33,15 @@ OBLIGATIONS = (
         "step-17-18-values-reading", "(16)-(17) -> (18) when Z counts values holding a token (|S_i| <= 2(Z-1))",
         "App. B, proof of Lemma B.2, eqs. 16-18", STEP_VARS, (S_i <= 2 * (Z - 1),),
         DEVIATION <= B.err_b2() * M,
-        note="Reading of Section 3's Z as the number of response sets {a_i, b_i} containing a token."),
+        note="Reading of Section 3's Z as the number of response sets {a_i, b_i} containing a token.",
+        choices=("Z counts the values whose response set holds a token (Section 3 does not say which)",),
+        refuted_means="(18) needs |S_i| <= Z, false when Z counts values"),
     B.symbolic(
         "step-17-18-clusters-reading", "(16)-(17) -> (18) when Z counts clusters holding a token (|S_i| <= Z-2)",
         "App. B, proof of Lemma B.2, eqs. 16-18", STEP_VARS, (S_i <= Z - 2,),
         DEVIATION <= B.err_b2() * M,
-        note="Reading of Z over the 2K clusters' responses: each token of value i also appears in C_{i,-}."),
+        note="Reading of Z over the 2K clusters' responses: each token of value i also appears in C_{i,-}.",
+        choices=("Z counts the clusters whose responses hold a token (Section 3 does not say which)",)),
 )
 
 SIMULATION = Obligation(
@@ -57,6 +60,8 @@ SIMULATION = Obligation(
     note="flow_residual's residual is tau dr_j/dt minus (14)'s mean field, checked against (18) times "
          "max_j sigma(-r_j) at every grid time up to tau_1 of Theorem B.3. Failure probability: Lemma B.1's at "
          "c -> oo (see lemma-b.1).",
+    choices=("(14)'s undefined P read as Q, as in (18)",
+             "failure probability at its c -> oo limit (the infimum over the unspecified c)"),
 )
 
 CLAIM = Claim(

@@ -52,6 +52,7 @@ CLAIM = Claim(
             "the proof needs Lemma C.3, whose hypothesis is l_b ≤ 1/2; Lemma C.4 assumes only l_b ≤ 1",
             "Lemma C.4's hypotheses against Lemma C.3's",
             Implication((nt.delta, nt.eps, nt.v, ac.L_B_ONE), ac.DELTA_HYP, ac.l_b <= sp.Rational(1, 2)),
+            refuted_means="assumes l_b <= 1 but invokes lemma-c.3, which needs l_b <= 1/2",
         ),
         Obligation(
             "budget-at-printed-l_b", Kind.SYMBOLIC,

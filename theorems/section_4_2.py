@@ -88,6 +88,10 @@ NECESSITY = Obligation(
     ),
     note="Eq. 4 is an upper bound; a necessity reading asks the actual risk below Q* to stay >= 0.05. Stated "
          "generously (fails in at most half the draws); a draw 'fails' when the exact risk is below 0.05.",
+    choices=("necessity reading of the paper's 'requires more than 875 samples' / 'must scale as Theta(log K)' "
+             "(the bound itself supports sufficiency only)", "'near-zero' read as risk < 0.05 (Figure 4's threshold)",
+             "at most half the draws may fail"),
+    refuted_means="far fewer samples than the bound asks already give a risk below the threshold",
 )
 
 CLAIM_875 = Claim(
@@ -102,7 +106,8 @@ CLAIM_875 = Claim(
         NECESSITY,  # the sentence as written is about the error ('requires ... to achieve')
         _sym("bound-above-threshold-to-875", "eq. 4's bound is >= 0.05 for every Q in [40, 875] at K = 10",
              "Sec. 4.2, eq. 4", (_point(K_EXAMPLE), n.Q.restrict(lo=Q_MIN, hi=Q_EXAMPLE)), (), B.RISK_43 >= THRESHOLD,
-             note="'Requires more than 875' read as a statement about the bound (the bound is 0.0550 at Q = 875)."),
+             note=f"'Requires more than {Q_EXAMPLE}' read as a statement about the bound (the bound is "
+                  f"{float(B.RISK_43.subs({B.K: K_EXAMPLE, B.Q: Q_EXAMPLE})):.4f} at Q = {Q_EXAMPLE})."),
         _certify_point(K_EXAMPLE, Q_STAR_10),
         _sym("confidence-vacuous-at-875", "at K = 10, Q = 875 the failure probability is >= 1 for every c > 0",
              "Sec. 4.2 Theorem 4.3", (_point(K_EXAMPLE), _qpoint(Q_EXAMPLE), C_POS), (), B.FAIL_MAIN >= 1,

@@ -68,7 +68,10 @@ CLAIM = Claim(
            "same for r_w and r_l, so the conclusion that both rewards move together is, if anything, stronger."),
     obligations=(
         Obligation("as-printed", Kind.SIMULATION, "the printed response-reward dynamics equal autodiff",
-                   "Section 7", GradientIdentity("response_reward_rate", response_rates_as_printed)),
+                   "Section 7", GradientIdentity("response_reward_rate", response_rates_as_printed),
+                   choices=("individual rewards read as beta log pi(y|x)/pi_ref(y|x), Section 3's implicit reward "
+                            "(for the unnormalized logit reward the printed formula is right)",),
+                   refuted_means="drops the log-softmax term (it cancels in the margin)"),
         Obligation("corrected", Kind.SIMULATION,
                    "CORRECTION (not the paper's formula): with y_{w/l,j} - S(W g(x_j)) in place of y_{w/l,j}",
                    "Section 7 (corrected by dpoverify)",

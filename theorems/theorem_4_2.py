@@ -75,7 +75,8 @@ OBLIGATIONS = (
         "Sec. 4.2, Theorem 4.2 (confidence clause)", (n.K, n.Q.restrict(hi=Q_CONF_1 - 1), n.c), (), B.FAIL_MAIN >= 1,
         note="Where this holds the theorem 'holds with probability at least 1 - (a number >= 1)': it asserts nothing. "
              "The bound is the smallest Q with 8Q^{9/4} e^{-Q^{3/4}/256} < 1 (K = 1, c -> oo), computed in "
-             "_appendix_b.smallest_confident_q and checked here."),
+             "_appendix_b.smallest_confident_q and checked here.", role="vacuity", region_of=("Q",)),
+    B.failure_gap_obligation(n.Q, B.Z_B3, B.L_B, "Sec. 4.2 Theorem 4.2 vs App. B Theorem B.3 (remark)"),
 )
 
 SIMULATION = Obligation(
@@ -90,7 +91,8 @@ SIMULATION = Obligation(
         failure_probability=B.FAIL_MAIN_C_INFINITY, failure_probability_in=("c", B.FAIL_MAIN),
     ),
     note="Failure probability at its c -> oo limit 8KQ^{9/4} e^{-Q^{3/4}/256}, the infimum over the unspecified c: "
-         "a failure rate above it refutes only the strongest reading (large c; small c allows any rate), and a refutation names the c above which it holds; where it is >= 1 (every Q below about 10^5) "
+         "a failure rate above it refutes only the strongest reading (large c; small c allows any rate), and a refutation names the c above which it holds; where it is >= 1 "
+         f"(every Q below {Q_CONF_1}, for every K) "
          "the theorem asserts nothing.",
 )
 

@@ -6,12 +6,15 @@ Under Theorem 4.2's conditions and Q >= 40, with probability at least
 Consistency with Theorem B.4 under eps = 1/(16 v (Z+2)), d = 5Q, v = 1/(32 sqrt Q): hypotheses, the
 risk bound (at the substitution and over all d, v the hypotheses allow) and the failure probability.
 """
+import dataclasses
+
 import sympy as sp
 
 from dpoverify.claims import Claim, Kind, Obligation, Source, Statement
 from dpoverify.specs import SimulationProperty
 from theorems import _appendix_b as B
 from theorems import _notation as n
+from theorems import theorem_4_2 as T42
 from theorems.theorem_4_2 import HYPS, failure_probability_obligation
 
 R = sp.Rational
@@ -22,6 +25,18 @@ Q40 = n.Q.restrict(lo=40)
 def consistency(oid, title, variables, assumptions, goal, note="", vacuous_when=None):
     return B.symbolic(oid, title, "Sec. 4.2 Theorem 4.3 vs App. B Theorem B.4 (remark)", variables, assumptions, goal,
                       note=note, vacuous_when=vacuous_when, kind=Kind.CONSISTENCY, substitutions=B.SUBSTITUTIONS)
+
+
+def _vacuous_below_from_4_2():
+    """theorem-4.2/vacuous-below (the same confidence clause) on Theorem 4.3's Q >= 40."""
+    ob = next(o for o in T42.OBLIGATIONS if o.id == "vacuous-below")
+    spec = ob.spec
+    variables = tuple(p.restrict(lo=max(p.domain.lo, Q40.domain.lo)) if p.name == "Q" else p for p in spec.variables)
+    return dataclasses.replace(
+        ob, title=ob.title.replace("for Q <", "for 40 <= Q <"), cites="Sec. 4.2, Theorem 4.3 (confidence clause)",
+        spec=dataclasses.replace(spec, variables=variables),
+        note="theorem-4.2/vacuous-below on Theorem 4.3's Q >= 40 (the same confidence clause): where it holds the "
+             "theorem asserts nothing.")
 
 
 OBLIGATIONS = (
@@ -37,10 +52,18 @@ OBLIGATIONS = (
         note="At the substitution eps = 2 sqrt(Q)/(Z+2), d v^2 = 5/1024, eps v = 1/(16(Z+2)). Vacuous where the "
              "bound is >= 1."),
     consistency(
+        "risk-bound-without-q-40", "the risk bound follows from B.4 for every Q >= 1: the hypothesis Q >= 40 is not used",
+        (n.K, n.Q, B.L_B, B.Z_B3), (B.HYP_Z,), B.at_main_text(B.RISK_B4) <= B.RISK_43,
+        vacuous_when=B.RISK_43 >= 1,
+        note="Theorem 4.3 adds Q >= 40 to Theorem 4.2's conditions; PROVED here means the derivation from B.4 does "
+             "not need it."),
+    consistency(
         "risk-bound-all-d-v", "2KQ^2 e^{-Q/45} >= B.4's bound at eps = 1/(16v(Z+2)) for every d <= 5Q, v <= 1/(32 sqrt Q)",
         (n.K, Q40, n.d, n.v, B.L_B, B.Z_B3), HYPS, B.RISK_B4.subs(eps, B.EPS_CHOICE) <= B.RISK_43,
         vacuous_when=B.RISK_43 >= 1),
     failure_probability_obligation(Q40),
+    _vacuous_below_from_4_2(),
+    B.failure_gap_obligation(Q40, B.Z_B3, B.L_B, "Sec. 4.2 Theorem 4.3 vs App. B Theorem B.4 (remark)"),
 )
 
 SIMULATION = Obligation(
@@ -54,7 +77,7 @@ SIMULATION = Obligation(
         failure_probability=B.FAIL_MAIN_C_INFINITY, failure_probability_in=("c", B.FAIL_MAIN),
     ),
     note="Exact population risk (log space) against eq. 4. Failure probability at its c -> oo limit (see "
-         "theorem-4.2); eq. 4 itself is >= 1 for Q <~ 480 at K = 2.",
+         f"theorem-4.2); eq. 4 itself is >= 1 for Q < {B.first_q_below_one(B.RISK_43.subs(K, 2))} at K = 2.",
 )
 
 CLAIM = Claim(

@@ -118,16 +118,19 @@ HYP_VARS = (*T_VARS, n.d, n.v, B.L_B, B.Z_B3, n.eps)
 HYPS = B.HYPS_B3
 STATEMENT = (
     B.symbolic(
+        "statement-band-nonempty", "the statement's band is non-empty: r^L <= r^U for t > 0",
+        "App. B, Theorem B.3 statement", HYP_VARS, HYPS, B.RL_B3 <= B.RU_B3_STATED,
+        refuted_means="stated r^U lies below r^L"),
+    B.symbolic(
         "statement-ru-covers-proof", "the statement's r^U = 2dv^2 beta^2 t/(N tau) bounds the proof's r^U (32)",
         "App. B, Theorem B.3 statement vs eq. 32", HYP_VARS, HYPS, B.RU_B3_32 <= B.RU_B3_STATED,
-        note="As printed, the statement's r^U has only the d v^2 term of (32)."),
-    B.symbolic(
-        "statement-band-nonempty", "the statement's band is non-empty: r^L <= r^U for t > 0",
-        "App. B, Theorem B.3 statement", HYP_VARS, HYPS, B.RL_B3 <= B.RU_B3_STATED),
+        note="As printed, the statement's r^U has only the d v^2 term of (32).",
+        refuted_means="stated r^U lies below what the proof derives (32)"),
     B.symbolic(
         "statement-ru-at-tau-1", "the statement's r^U(tau_1) admits its own conclusion r(tau_1) >= log 3/40",
         "App. B, Theorem B.3 statement", HYP_VARS, HYPS,
-        B.RU_B3_STATED.subs(t, B.TAU1_B3) >= LOG3 / 40),
+        B.RU_B3_STATED.subs(t, B.TAU1_B3) >= LOG3 / 40,
+        refuted_means="stated r^U(tau_1) lies below the stated r(tau_1) >= log 3/40"),
     B.symbolic(
         "corrected-statement-band", "correction: with r^U = 10 Q beta^2 t/(N tau) (eq. 33) the band holds the proof's bounds",
         "App. B, Theorem B.3 with r^U of eq. 33", HYP_VARS, HYPS,
@@ -138,6 +141,9 @@ STATEMENT = (
 _REGIME = {"K": 2, "Q": 40, "d": "5*Q", "v": "1/(256*sqrt(Q))", "l_b": "1/4", "Z": 2, "beta": 1, "tau": 1,
            "N": "2*K*Q", "eps": "1/(16*v*(Z+2))"}
 _SIM_HYPS = (*HYPS, l_b >= R(1, 4), l_b <= R(1, 2))
+_SIM_CHOICES = ("failure probability at its c -> oo limit (the infimum over the unspecified c); a refutation "
+                "names the c above which it holds",
+                "regime K = 2, Q = 40, d = 5Q, v = 1/(256 sqrt Q), l_b = 1/4, Z = 2 (Z read per value)")
 _SIM_NOTE = ("Failure probability: Lemma B.1's at c -> oo (the infimum over the unspecified c; see lemma-b.1). "
              "Default v = 1/(256 sqrt Q) keeps it < 1 at Q = 40, Z = 2.")
 
@@ -149,7 +155,7 @@ def _band(oid, title, upper, note):
                            check=B.trajectory_band_check(B.RL_B3, upper), horizon=B.TAU1_B3,
                            failure_probability=B.failure_b1_c_infinity(),
                            failure_probability_in=("c", B.failure_b1()), options={"z_reading": "pair"}),
-        note=note + " " + _SIM_NOTE)
+        note=note + " " + _SIM_NOTE, choices=_SIM_CHOICES)
 
 
 SIMULATIONS = (

@@ -22,13 +22,16 @@ beta, N, Q, K, d, v, l_b, Z, eps = B.beta, B.N, B.Q, B.K, B.d, B.v, B.l_b, B.Z, 
 smin, smax, S_own, S_opp, rate, S_i = B.sigma_min, B.sigma_max, B.S_own, B.S_opp, B.rate, B.S_i
 u_D, u_g, u = B.U_D.symbol, B.U_G.symbol, B.U_POS.symbol
 
+EXPONENT_READING = "e^{-eps^2/2(2+dv^2+eps v)} of (35)/(47) read as e^{-eps^2/(2(2+dv^2+eps v))}"
 BANDS = ("(x~ - mu)^T x_k = eps v u_g and mu^T x_k = centre + 2 eps v u_D with u_g, u_D in [-1, 1] "
          "(the bands |.| <= eps v and |. - centre| <= 2 eps v).")
 NORM_BAND = 1 + l_b ** 2 + d * v ** 2 + 2 * eps * v  # |x_k|^2 <= this on Lemma B.1's event (eq. 9's proof)
 LOWER_44 = B.A_OWN * S_own + B.B_OPP * S_opp - B.err_b4() * smax  # the lower bound (44) gives
 LOWER_45_PRINTED = B.A_OWN * S_own - B.B_OPP * S_opp - B.err_b4() * smax  # (45) as printed: minus before B
 EQ46 = Q * beta ** 2 / N - beta ** 2 * Q / N * ((3 * Z + 6) * eps * v + l_b ** 2 * Z)
-SUMS = (S_own >= Q * smin, S_opp >= Q * smin, S_own <= Q * smax, S_opp <= Q * smax)
+# the cluster sums between Q min sigma and Q max sigma, under the theorem's own hypotheses (a step's
+# counterexample must lie inside them)
+SUMS = (S_own >= Q * smin, S_opp >= Q * smin, S_own <= Q * smax, S_opp <= Q * smax, *HYPS)
 SIGMA_VARS = (B.S_OWN, B.S_OPP, SIG_MIN_QUARTER, SIG_MAX_HALF)
 DEV_44 = beta ** 2 / N * smax * (Q * 6 * eps * v + Q * 6 * eps * v + S_i * 2 * Q * (l_b ** 2 + 3 * eps * v))
 
@@ -39,14 +42,17 @@ OBLIGATIONS = (
         v ** 2 * (1 + l_b ** 2 + d * v ** 2 + 2 * eps * v * u_D) <= NORM_BAND * v ** 2,
         note="|x_k|^2 = 1 + l_b^2 + d v^2 + 2 eps v u_D, u_D in [-1, 1]: the j = k case of Lemma B.1's proof."),
     B.symbolic(
-        "gaussian-tail", "the tail at eps v is at most e^{-eps^2/(2(1 + l_b^2 + dv^2 + 2 eps v))} per sample and side",
+        "gaussian-tail", "the two-sided tail at eps v is at most e^{-eps^2/(2(1 + l_b^2 + dv^2 + 2 eps v))} per sample",
         "App. B, proof of Theorem B.4 (before eq. 40)", (B.U_POS, n.d, n.v, B.L_B, n.eps), (),
         sp.exp(-(eps * v) ** 2 / (2 * v ** 2 * NORM_BAND * u)) <= sp.exp(-eps ** 2 / (2 * NORM_BAND)),
-        note="|x_k|^2 = (1 + l_b^2 + d v^2 + 2 eps v) u with u in (0, 1]."),
+        note="|x_k|^2 = (1 + l_b^2 + d v^2 + 2 eps v) u with u in (0, 1]; P(|G| >= s) <= e^{-s^2/(2 Var)}.",
+        choices=(B.ONE_SIDED_TAIL,)),
     B.symbolic(
-        "union-bound-count", "the printed 2KQ^2 covers two-sided tails for all N = 2KQ training samples",
-        "App. B, proof of Theorem B.4 (before eq. 40)", (n.K, n.Q), (), 2 * (2 * K * Q) <= 2 * K * Q ** 2,
-        note="x~ is compared with every training sample it interacts with (at most all 2KQ), each event two-sided."),
+        "union-bound-count", "the printed 2KQ^2 covers the two-sided events for all N = 2KQ training samples",
+        "App. B, proof of Theorem B.4 (before eq. 40)", (n.K, n.Q), (), 2 * K * Q <= 2 * K * Q ** 2,
+        note="x~ is compared with every training sample it interacts with (at most all 2KQ), one failure term "
+             "e^{-eps^2/(2(...))} per sample.",
+        choices=(B.ONE_SIDED_TAIL,)),
     B.symbolic(
         "step-40", "(40): |g| <= eps v and |mu^T x_k - (1 + l_b^2)| <= 2 eps v give |C(x~, x_k) - 2(1 + l_b^2)| <= 6 eps v",
         "App. B, proof of Theorem B.4, eq. 40", (B.U_G, B.U_D, B.L_B, n.v, n.eps), (),
@@ -66,7 +72,8 @@ OBLIGATIONS = (
         "step-44", "(44): the bands (40)-(43) over the clusters bound the rate's deviation when |S_i| <= Z",
         "App. B, proof of Theorem B.4, eq. 44", (*CORE, B.S_I, B.SIG_MAX), (S_i <= Z,),
         DEV_44 <= B.err_b4() * smax,
-        note="As Lemma B.2's step with 6 eps v and l_b^2 + 3 eps v; the same dependence on what Z counts (lemma-b.2)."),
+        note="As Lemma B.2's step with 6 eps v and l_b^2 + 3 eps v; the same dependence on what Z counts (lemma-b.2).",
+        choices=("|S_i| <= Z: Z read as counting clusters (lemma-b.2/step-17-18-clusters-reading)",)),
     B.symbolic(
         "step-44-45-as-printed", "(44) implies the lower bound (45) as printed (minus before 2(1 - l_b^2)...)",
         "App. B, proof of Theorem B.4, eqs. 44-45", (B.RATE, B.S_OWN, B.S_OPP, B.SIG_MAX, *CORE),
@@ -74,7 +81,8 @@ OBLIGATIONS = (
     B.symbolic(
         "step-45-46-as-printed", "(45) as printed is at least (46) for t <= tau_1",
         "App. B, proof of Theorem B.4, eqs. 45-46", (*SIGMA_VARS, *CORE), SUMS, LOWER_45_PRINTED >= EQ46,
-        note="For t <= tau_1 every training margin lies in [0, log 3] (Theorem B.3): sigma in [1/4, 1/2]."),
+        note="For t <= tau_1 every training margin lies in [0, log 3] (Theorem B.3): sigma in [1/4, 1/2].",
+        refuted_means="(45)'s minus sign: (46) does not follow"),
     B.symbolic(
         "step-45-46-corrected", "correction: with + before 2(1 - l_b^2)... as in (44), the lower bound is at least (46)",
         "App. B, proof of Theorem B.4, eqs. 44 and 46", (*SIGMA_VARS, *CORE), SUMS, LOWER_44 >= EQ46),
@@ -88,7 +96,8 @@ OBLIGATIONS = (
         "step-47", "(47): 2KQ^2 e^{-eps^2/(2(1 + l_b^2 + dv^2 + 2 eps v))} <= 2KQ^2 e^{-eps^2/(2(2 + dv^2 + eps v))}",
         "App. B, proof of Theorem B.4, eq. 47", (n.K, n.Q, n.d, n.v, B.L_B, B.Z_B3, n.eps), (B.HYP_EPS,),
         B.RISK_B4_TAIL <= B.RISK_B4,
-        note="The paper says 'as l_b <= 1/2'; the step needs l_b^2 + eps v <= 1, which also uses the bound on eps."),
+        note="The paper says 'as l_b <= 1/2'; the step needs l_b^2 + eps v <= 1, which also uses the bound on eps.",
+        choices=(EXPONENT_READING,)),
 )
 
 SIMULATION = Obligation(
@@ -106,6 +115,8 @@ SIMULATION = Obligation(
     ),
     note="Exact population risk (log space) of the flow at tau_1 against (35); failure probability: Lemma B.1's "
          "at c -> oo (see lemma-b.1).",
+    choices=(EXPONENT_READING, "the statement's K P^2 read as K Q^2",
+             "failure probability at its c -> oo limit (the infimum over the unspecified c)"),
 )
 
 CLAIM = Claim(
@@ -124,6 +135,7 @@ CLAIM = Claim(
     obligations=OBLIGATIONS + (SIMULATION,),
     notes=("The statement and remark print K P^2 for K Q^2; the proof cites 'Lemma A.1/A.2' for Lemmas B.1/B.2 and "
            "'Theorem 4.1' for 4.2; (36) writes y~_t for y~_l. The bands |mu^T x_k - ...| <= 2 eps v are asserted "
-           "without their own concentration event. The union bound's 2KQ^2 is loose by a factor of about Q/2 for "
-           "Q >= 2 (4KQ, or 4(Z+1)Q for the samples x~ actually interacts with, would do)."),
+           "without their own concentration event. The union bound's 2KQ^2 is loose by a factor of Q: 2KQ "
+           "events with one term each (the exact two-sided tail, lemma-b.1/tail-*) would do, or 2(|S_i|+1)Q for the "
+           "samples x~ actually interacts with."),
 )

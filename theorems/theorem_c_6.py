@@ -24,6 +24,10 @@ db, dx = R(5, 2) * ev * ub, ev * ux  # |mu^T x_k - mean| <= (5/2) eps v; |(x~ - 
 _SUM_72 = beta**2 / N * (2 * Q * 7 * ev * sh + Si * 2 * Q * (l_b**2 + R(7, 2) * ev) * sh)
 _VARS_73 = (nt.Q, nt.N, nt.beta, nt.Z, nt.eps, nt.v, ac.L_B_C5, ac.m_same, ac.m_opp, ac.s_hi)
 _HYP_73 = (*ac.CITED_25_26, *ac.SUMS_UNTIL_TAU_1)
+# the printed step under the theorem's own hypotheses too: its counterexample must lie inside them
+# (the correction holds without them, which is stronger)
+_VARS_73_THM = (*_VARS_73, nt.d, nt.delta)
+_HYP_73_THM = (*_HYP_73, *ac.HYP_C5)
 _RISK_REGIME = dict(ac.SIM_REGIME, Q=100)  # the smallest round Q where eq. 63's bound is < 1 (K = 2, Z = 1)
 
 
@@ -72,7 +76,8 @@ CLAIM = Claim(
             "eq73-74-printed", Kind.SYMBOLIC,
             "(73) as printed (minus sign before 2(1 − l_b²)Σσ(−r^∓)) is ≥ (74) for t ≤ τ₁",
             "eqs. 73-74",
-            Implication(_VARS_73, _HYP_73, ac.lower_bound_73(-1) >= ac.LOWER_74)),
+            Implication(_VARS_73_THM, _HYP_73_THM, ac.lower_bound_73(-1) >= ac.LOWER_74),
+            refuted_means="(73)'s minus sign: (74) does not follow"),
         Obligation(
             "eq73-74-corrected", Kind.SYMBOLIC,
             "CORRECTION: (73) with the + sign that (72) gives is ≥ (74) for t ≤ τ₁",
@@ -98,9 +103,12 @@ CLAIM = Claim(
             "the proof's last line states failure probability ... − (8Z+4)KQ²exp(−(ε/v)min(1, ε/(dv))), "
             "without the constant c that Lemma C.3 (and the statement) carries",
             "proof of Theorem C.6, line before (75), against the statement",
-            Implication((nt.K, nt.Q, nt.Z, nt.eps, nt.v, nt.d, nt.c), (), ac.FAIL_C <= ac.FAIL_C.subs(ac.c, 1)),
+            Implication((nt.K, nt.Q, nt.Z, nt.eps, nt.v, nt.d, nt.c, ac.L_B_C5, nt.delta), ac.HYP_C5,
+                        ac.FAIL_C <= ac.FAIL_C.subs(ac.c, 1)),
             note="The statement keeps c; the printed line holds only if c ≥ 1, which Bernstein's "
-                 "inequality does not give."),
+                 "inequality does not give.",
+            choices=("the printed line read literally: the constant 1 where the statement has c",),
+            refuted_means="the proof's last line drops c (true only for c >= 1)"),
         Obligation(
             "risk-as-b4", Kind.CONSISTENCY, "eq. 63's bound is Theorem B.4's eq. 35",
             "Theorem C.6 against Theorem B.4",

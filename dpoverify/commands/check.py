@@ -79,6 +79,11 @@ def _replays(console: Console, c: dict, out: Path) -> None:
             console.print(Text(cmd), soft_wrap=True)
 
 
+def _choices(o: dict) -> list[str]:
+    """The encoding choices the verdict rests on (a constant, a tail bound, a reading), one a line."""
+    return [f"encoding choice: {text(c)}" for c in o.get("encoding_choices", ())]
+
+
 def _claim_table(console: Console, c: dict, out: Path) -> None:
     title = Text.assemble((c["id"], "bold"), f" — {c['title']}  ", (f"({_source(c)})", "dim"))
     table = Table(title=title, title_justify="left", expand=True)
@@ -90,7 +95,7 @@ def _claim_table(console: Console, c: dict, out: Path) -> None:
     for o in c["obligations"]:
         table.add_row(Text.assemble(o["id"], "\n", (o["title"], "dim")), Text(o["kind"]), Text(o["cites"]),
                       verdict(o["verdict"]),
-                      Text(text(o["summary"])))
+                      Text("\n".join([text(o["summary"]), *_choices(o)])))
     console.print(table)
     _replays(console, c, out)
 
@@ -104,6 +109,8 @@ def _claim_blocks(console: Console, c: dict, out: Path) -> None:
         wrapped(console, Text(o["title"]), 4)
         wrapped(console, Text(f"cites {o['cites']}", style="dim"), 4)
         wrapped(console, Text(text(o["summary"])), 4)
+        for line in _choices(o):
+            wrapped(console, Text(line, style="dim"), 4)
         cmd = replay_command(o, out)
         if cmd:
             console.print(Text("    replay:", style="dim"))
