@@ -3,7 +3,8 @@
 A regime maps parameter names of the paper (K, Q, d, v, l_b, Z, delta, beta, tau, eps, c, ...)
 to exact sympy numbers. A spec's default regime may hold expressions of other parameters
 (``{"d": "5*Q", "v": "1/(32*sqrt(Q))"}``); :func:`resolve` substitutes until every value is a
-number, so fixing ``Q`` propagates. Hypotheses are sympy relations; :func:`place` decides each
+number, so fixing ``Q`` propagates. Text is read by :mod:`dpoverify.safe_expr` (a closed
+arithmetic grammar, never Python): regimes also come from counterexample files. Hypotheses are sympy relations; :func:`place` decides each
 one exactly at a regime (holds / fails / on its boundary, i.e. both sides equal).
 """
 from __future__ import annotations
@@ -14,26 +15,21 @@ from typing import Any, Iterable, Mapping
 
 import sympy as sp
 
+from .. import safe_expr
 from ..claims import symbol
 
-# Names of the paper's notation; sympify must read them as real symbols, never as sympy's
-# own objects (``Q`` is sympy's assumption query, ``beta`` the beta function).
+# Names of the paper's notation, read as real symbols (never as sympy's own objects: ``Q`` is
+# sympy's assumption query, ``beta`` the beta function).
 NOTATION = ("K", "Q", "N", "d", "v", "l_b", "Z", "beta", "tau", "eps", "delta", "c", "t", "T")
 
 
-def _locals(names: Iterable[str]) -> dict[str, sp.Symbol]:
-    return {n: symbol(n) for n in set(NOTATION) | set(names)}
-
-
 def sym(expr: Any, names: Iterable[str] = ()) -> sp.Expr:
-    """Parse an expression (string, number, sympy) with the paper's names as real symbols."""
+    """An exact value or expression (sympy object, int, float, or text in the grammar of
+    :mod:`dpoverify.safe_expr`) with the paper's names and ``names`` as real symbols.
+    Raises ValueError for anything else."""
     if isinstance(expr, sp.Basic):
         return expr
-    if isinstance(expr, float):
-        return sp.Rational(repr(expr))
-    if isinstance(expr, bool):
-        return sp.true if expr else sp.false
-    return sp.sympify(expr, locals=_locals(names), rational=True)
+    return safe_expr.value(expr, set(NOTATION) | set(names))
 
 
 def resolve(regime: Mapping[str, Any], fixed: Mapping[str, Any] | None = None) -> dict[str, sp.Expr]:
