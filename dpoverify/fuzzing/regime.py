@@ -9,6 +9,8 @@ one exactly at a regime (holds / fails / on its boundary, i.e. both sides equal)
 """
 from __future__ import annotations
 
+import math
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterable, Mapping
@@ -128,3 +130,40 @@ def place(hypotheses: Iterable[Any], values: Mapping[str, sp.Expr]) -> list[Plac
         holds: bool | None = bool(decided) if decided in (sp.true, sp.false) else None
         out.append(Placement(label, rel, holds, boundary, lhs, rhs))
     return out
+
+
+def machine_memory() -> int:
+    """Bytes of physical memory of this machine."""
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
+def memory_needed(values: Mapping[str, sp.Expr], observable: str, grid_points: int) -> tuple[float, str]:
+    """(bytes, description) the simulator needs at a resolved regime, estimated from the array sizes
+    (dpoverify/simulator): the N x d data (N = 2KQ), the ODE state of V x d weights and N
+    accumulators kept by the solver's stages and at every output time, the margins at every output
+    time, and the N x N kernel and pair masks for the kernel observable; doubled for temporaries."""
+    def size(name, default=1.0):
+        v = values.get(name)
+        return default if v is None else float(abs(sp.N(v, 15)))
+
+    K, Q, d = size("K"), size("Q"), size("d")
+    N = 2 * K * Q
+    V = 2 * K  # at most two tokens per value
+    state = V * d + N
+    words = N * d + (grid_points + 12) * state + 3 * grid_points * N
+    if observable == "kernel":
+        words += 2 * N * N
+    return 2 * 8 * words, f"N = 2KQ = {N:.4g}, d = {d:.4g}, {grid_points} output times"
+
+
+def require_memory(values: Mapping[str, sp.Expr], observable: str, grid_points: int) -> None:
+    """Raise ValueError naming the size when a regime needs more memory than the machine has."""
+    need, what = memory_needed(values, observable, grid_points)
+    have = machine_memory()
+    if not need <= have:
+        raise ValueError(f"this regime needs about {_gib(need)} of memory to simulate ({what}); "
+                         f"this machine has {_gib(have)}")
+
+
+def _gib(n: float) -> str:
+    return f"{n / 2 ** 30:.3g} GiB" if n < 2 ** 70 else f"10^{math.log10(n / 2 ** 30):.0f} GiB"
