@@ -51,9 +51,9 @@ def _probe(path: Path) -> str | None:
     return None
 
 
-def _nonempty(text: str, flag: str) -> Path:
+def _nonempty(text: str, flag: str, example: str = "dpoverify-results") -> Path:
     if not text or not text.strip():
-        raise UsageError(f"{flag}: empty path (name a directory, e.g. {flag} dpoverify-results)")
+        raise UsageError(f"{flag}: empty path (e.g. {flag} {example})")
     if "\0" in text:
         raise UsageError(f"{flag}: the path contains a NUL character")
     return Path(text)
@@ -72,7 +72,7 @@ def output_dir(text: str, flag: str = "--out") -> Path:
 
 def output_file(text: str, flag: str) -> Path:
     """A file to (over)write: not a directory, in a directory that is or can be made writable."""
-    path = _nonempty(text, flag)
+    path = _nonempty(text, flag, "report.html" if flag == "--out" else "report.md")
     if path.is_dir():
         raise UsageError(f"{flag} {text}: is a directory (name a file)")
     if path.exists() and not os.access(path, os.W_OK):
