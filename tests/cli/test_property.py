@@ -89,7 +89,8 @@ def mutate_json(data, doc):
         if data.draw(st.booleans(), label="delete") and isinstance(parent, dict):
             del parent[path[-1]]
         else:
-            parent[path[-1]] = data.draw(st.sampled_from(HOSTILE_JSON), label="value")
+            value = data.draw(st.sampled_from(HOSTILE_JSON), label="value")
+            parent[path[-1]] = json.loads(json.dumps(value))  # a copy: later mutations must not reach the constant
     return doc
 
 
