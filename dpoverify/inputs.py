@@ -9,6 +9,7 @@ one line on stderr and exit 2, with nothing computed, written or overwritten).
   mounts, permissions and paths under a file are all found by the system itself).
 * ``report --out FILE.html`` / ``--markdown FILE.md``: files, so not empty, not a directory,
   in a writable directory.
+* ``--from`` (list, report): not empty (an empty one used to be ignored silently).
 """
 from __future__ import annotations
 
@@ -85,6 +86,9 @@ def validate(args) -> None:
     """Check the shared arguments a parsed command line has; raise UsageError on the first bad one."""
     if getattr(args, "seed", None) is not None:
         seed(args.seed)
+    for name in ("from_file", "source"):  # --from of list and report: an empty one was ignored
+        if getattr(args, name, None) is not None:
+            _nonempty(getattr(args, name), "--from", "dpoverify-results")
     files = FILE_OUTPUTS.get(args.command, ())
     for name in files:
         if getattr(args, name, None) is not None:

@@ -82,6 +82,11 @@ def test_out_read_only_directory_as_seen_by_the_system(place, capsys, monkeypatc
     refused(capsys, ["check", "theorem-4.2", "--out", "results"], "Permission denied")
 
 
+@pytest.mark.parametrize("argv", [["list", "--from", ""], ["report", "--from", ""]], ids=["list", "report"])
+def test_empty_from_is_refused_not_ignored(place, capsys, argv):
+    refused(capsys, argv, "--from: empty path")
+
+
 def test_report_outputs_are_files(place, capsys):
     refused(capsys, ["report", "--from", "results", "--out", "results"], "is a directory (name a file)")
     refused(capsys, ["report", "--from", "results", "--out", ""], "empty path")

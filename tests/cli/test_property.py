@@ -202,10 +202,19 @@ def command(data, work: Path) -> tuple[list[str], str | None]:
     if kind == "heavy":
         name = data.draw(st.sampled_from(["fuzz", "boundary", "tightness", "scaling"]), label="heavy")
         claim = [] if name == "scaling" else [data.draw(st.sampled_from(ids), label="claim")]
-        return [name, *claim, *must_refuse(data)], None
+        extra = []
+        if name == "fuzz":
+            for flag in ("--examples", "--jobs", "--placement"):
+                if data.draw(st.booleans(), label=flag):
+                    extra += [flag, data.draw(st.sampled_from(HOSTILE_TEXT + ["1", "2"]), label="value")]
+        return [name, *claim, *extra, *must_refuse(data)], None
     if kind == "audit":
         d = personas_dir(data, work)
-        return ["audit", "--personas", str(d), "--k", "1", "--out", "out"] + seed_args(data), None
+        extra = []
+        for flag in ("--k", "--only", "--steps", "--lr", "--beta", "--batch-size", "--mode", "--readout"):
+            if data.draw(st.booleans(), label=flag):
+                extra += [flag, data.draw(st.sampled_from(HOSTILE_TEXT + ["1", "2", "1,2"]), label="value")]
+        return ["audit", "--personas", str(d), "--k", "1", "--out", "out"] + extra + seed_args(data), None
     return ["report", "--from", "existing", *must_refuse(data)], None
 
 
