@@ -13,6 +13,11 @@ from . import engines
 from .errors import UsageError
 
 
+def _short(value) -> str:
+    text = str(value)
+    return text if len(text) <= 24 else f"{float(value):.6g}"
+
+
 def admit(claims, ctx: engines.Context) -> None:
     for claim in claims:
         fixed = {k: v for k, v in ctx.fixed.items() if any(p.name == k for p in claim.params)}
@@ -20,7 +25,7 @@ def admit(claims, ctx: engines.Context) -> None:
         for ob in claim.obligations:
             for p in getattr(ob.spec, "variables", ()):  # a step stated on a narrower domain
                 if p.name in fixed and not p.domain.contains(fixed[p.name]):
-                    raise UsageError(f"--param {p.name}={fixed[p.name]} is outside the domain of "
+                    raise UsageError(f"--param {p.name}={_short(fixed[p.name])} is outside the domain of "
                                      f"{p.name} in {claim.id}/{ob.id}: {p.domain}")
             check = getattr(importlib.import_module(ob.spec.ENGINE), "admit", None)
             if check is None:
