@@ -123,7 +123,7 @@ def run(args, console: Console) -> int:
         raise UsageError(f"{args.file}: malformed counterexample payload ({str(exc)[:200]})") from None
     summary = result.summary
     if result.verdict is not Verdict.REFUTED and result.verdict is not Verdict.ERROR \
-            and "no longer a counterexample" not in summary:
+            and "no longer" not in summary:
         summary = f"no longer a counterexample; at its own point: {summary}"
     if args.json:
         console.print_json(dumps({"claim": claim.id, "obligation": ob.id, "verdict": result.verdict.value,

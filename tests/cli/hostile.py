@@ -13,6 +13,7 @@ from dpoverify import cli
 DATA = Path(__file__).parent / "data"
 PROVER_CEX = DATA / "lemma-c.4__invokes-lemma-c.3.json"  # point delta=0, eps=1, v=1, l_b=1
 SIM_CEX = DATA / "theorem-b.3__trajectory-band-as-stated.json"  # regime and 5 failing seeds
+GRAD_CEX = DATA / "lemma-4.1__eq-3__holds.json"  # the gradient-identity format, at an instance where eq. 3 holds
 EXITS = {0, 1, 2, 3, 130}
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from gpu_checks import personas
 
-from .hostile import PROVER_CEX, SIM_CEX, counterexample, one_line_error, run, snapshot
+from .hostile import GRAD_CEX, PROVER_CEX, SIM_CEX, counterexample, one_line_error, run, snapshot
 
 pytestmark = pytest.mark.cli
 
@@ -191,6 +191,12 @@ def test_replay_of_a_point_where_the_step_holds_says_so(place, capsys):
     code, out, _, _ = run(capsys, ["replay", str(path), "--json"])
     assert code == 0 and json.loads(out)["verdict"] == "VACUOUS"
     path.unlink()
+
+
+def test_replay_of_a_gradient_instance_where_the_identity_holds_says_so(capsys):
+    code, out, err, _ = run(capsys, ["replay", str(GRAD_CEX), "--json"])
+    result = json.loads(out)
+    assert code == 0 and result["verdict"] == "NO COUNTEREXAMPLE" and "no longer" in result["summary"], (out, err)
 
 
 def test_replay_of_the_saved_counterexample_still_refutes(capsys):

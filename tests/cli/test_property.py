@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from dpoverify import registry
 
-from .hostile import EXITS, PROVER_CEX, SIM_CEX, one_line_error, run, snapshot
+from .hostile import EXITS, GRAD_CEX, PROVER_CEX, SIM_CEX, one_line_error, run, snapshot
 
 pytestmark = pytest.mark.cli
 
@@ -190,8 +190,9 @@ def command(data, work: Path) -> tuple[list[str], str | None]:
                 + ["--out", out] + data.draw(st.sampled_from([[], ["--json"]]), label="json"))
         return argv, out
     if kind == "replay":
-        base = data.draw(st.sampled_from(["prover", "simulation"]), label="counterexample")
-        doc = json.loads(PROVER_CEX.read_text()) if base == "prover" else _sim_base()
+        base = data.draw(st.sampled_from(["prover", "simulation", "gradient"]), label="counterexample")
+        doc = {"prover": lambda: json.loads(PROVER_CEX.read_text()), "simulation": _sim_base,
+               "gradient": lambda: json.loads(GRAD_CEX.read_text())}[base]()
         path = write(data, work / "given" / "cex.json", doc)
         return ["replay", str(path)] + data.draw(st.sampled_from([[], ["--json"]]), label="json"), None
     if kind == "judge":  # the empirical judges on a mutated audit.json (no model, no training)
