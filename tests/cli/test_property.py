@@ -4,7 +4,7 @@ Hypothesis builds command lines from the real commands, claim ids, flags and hos
 files from the real formats (counterexamples, check.json, audit.json, persona JSON lines) with
 mutations. Every run, in-process through ``dpoverify.cli.main``, must end with exit 0, 1, 2, 3 or
 130, with no traceback or internal error on stderr, exit 2 as exactly one line, within a time
-bound, without running code from its input, and without changing any file outside the ``--out``
+bound, without running code from its input or handing it to sympy's parser, and without changing any file outside the ``--out``
 it was given (nothing at all when it refuses). The hostile cases of §4 are explicit examples in
 test_bad_input.py.
 
@@ -19,8 +19,10 @@ import os
 import tempfile
 import time
 from pathlib import Path
+from unittest import mock
 
 import pytest
+import sympy.parsing.sympy_parser as sympy_parser
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -108,6 +110,28 @@ def mutate_text(data, text: str) -> bytes:
     return raw
 
 
+def poison(data, doc, *where):
+    """One value under ``doc[where...]`` (a regime, a point, a statistics block) made hostile text:
+    the mutations most likely to reach a parser."""
+    block = doc
+    for k in where:
+        if not isinstance(block, dict) or k not in block:
+            return doc
+        block = block[k]
+    leaves = [p for p in paths_in(block) if p and not isinstance(_at(block, p), (dict, list))]
+    if leaves and data.draw(st.booleans(), label="poison"):
+        path = data.draw(st.sampled_from(leaves), label="poisoned")
+        _at(block, path[:-1])[path[-1]] = data.draw(st.one_of(st.just(CODE), st.sampled_from(HOSTILE_TEXT)),
+                                                    label="text")
+    return doc
+
+
+def _at(obj, path):
+    for k in path:
+        obj = obj[k]
+    return obj
+
+
 def write(data, path: Path, doc) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(mutate_text(data, json.dumps(mutate_json(data, doc))))
@@ -193,11 +217,12 @@ def command(data, work: Path) -> tuple[list[str], str | None]:
         base = data.draw(st.sampled_from(["prover", "simulation", "gradient"]), label="counterexample")
         doc = {"prover": lambda: json.loads(PROVER_CEX.read_text()), "simulation": _sim_base,
                "gradient": lambda: json.loads(GRAD_CEX.read_text())}[base]()
+        doc = poison(data, doc, "payload", {"prover": "point", "simulation": "regime", "gradient": "instance"}[base])
         path = write(data, work / "given" / "cex.json", doc)
         return ["replay", str(path)] + data.draw(st.sampled_from([[], ["--json"]]), label="json"), None
     if kind == "judge":  # the empirical judges on a mutated audit.json (no model, no training)
         out = work / "existing"
-        write(data, out / "audit.json", audit_doc())
+        write(data, out / "audit.json", poison(data, audit_doc(), "geometry"))
         claim = data.draw(st.sampled_from(["section-5.geometry", "appendix-e.gaussian"]), label="claim")
         return ["check", claim, "--out", "existing"], "existing"
     if kind == "heavy":
@@ -239,11 +264,19 @@ def test_any_command_line_ends_cleanly(data, capsys):
         (work / "existing" / "check.json").write_text('{"kept": true}\n')
         argv, out = command(data, work)
         before = snapshot(work)
+        parsed = []
+        real_parse = sympy_parser.parse_expr
+
+        def parse_expr(text, *a, **k):  # what sympify is asked to evaluate
+            parsed.append(text)
+            return real_parse(text, *a, **k)
+
         os.chdir(work)
         try:
-            t0 = time.perf_counter()
-            code, stdout, err, _ = run(capsys, argv)
-            took = time.perf_counter() - t0
+            with mock.patch.object(sympy_parser, "parse_expr", parse_expr):
+                t0 = time.perf_counter()
+                code, stdout, err, _ = run(capsys, argv)
+                took = time.perf_counter() - t0
         finally:
             os.chdir(cwd)
         after = snapshot(work)
@@ -255,6 +288,7 @@ def test_any_command_line_ends_cleanly(data, capsys):
             assert one_line_error(code, err), note
         assert took < SECONDS, note
         assert not (work / SENTINEL).exists(), note
+        assert not [t for t in parsed if isinstance(t, str) and SENTINEL in t], note  # input never reaches sympify
         changed = {p for p in set(before) | set(after) if before.get(p) != after.get(p)}
         if code == 2:
             assert not changed, f"{note} changed={sorted(changed)}"
