@@ -51,6 +51,17 @@ def _seed(value, where: str, what: str) -> int:
     return value
 
 
+def _regime_names(spec) -> set[str]:
+    """The parameters a simulated step's regime may name: its default regime's, those of its
+    hypotheses (a fuzzed regime draws them) and the paper's notation."""
+    from ..fuzzing import regime as rg
+
+    names = set(spec.regime) | set(rg.NOTATION)
+    for h in spec.hypotheses:
+        names |= {str(s) for s in rg.hypothesis_relation(h)[1].free_symbols}
+    return names
+
+
 def _check_payload(spec, payload: dict, where: str) -> None:
     engine = spec.ENGINE
     if not payload:
@@ -61,6 +72,11 @@ def _check_payload(spec, payload: dict, where: str) -> None:
         missing = sorted(set(spec.regime) - set(payload["regime"]))
         if missing:
             raise UsageError(f"{where}: payload regime lacks {', '.join(missing)}")
+        own = _regime_names(spec)
+        unknown = sorted(set(payload["regime"]) - own)  # only the step's own names
+        if unknown:
+            raise UsageError(f"{where}: payload regime has unknown parameter(s) {_show(unknown)} "
+                             f"(the step's: {', '.join(sorted(own))})")
         for name, value in payload["regime"].items():
             if isinstance(value, bool) or not isinstance(value, (str, int, float)):
                 raise UsageError(f"{where}: payload regime {name} must be a number or an expression, "

@@ -162,6 +162,7 @@ def test_replay_of_a_malformed_counterexample(place, capsys, changes, needle):
     ({"v": "__import__('os').getcwd()"}, "unknown name '__import__'"),
     ({"v": [1]}, "must be a number or an expression"),
     ({"Q": "(10^1000)^1000"}, "more than 1000 digits"),
+    ({"os": "1"}, "unknown parameter(s) ['os']"),
 ])
 def test_replay_of_a_malformed_simulated_regime(place, capsys, regime, needle):
     doc = json.loads(SIM_CEX.read_text())
