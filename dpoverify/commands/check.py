@@ -9,8 +9,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from .. import engines, profiles, registry
-from ..admission import admit
+from .. import admission, engines, profiles, registry
 from ..checker import exit_code, parse_params, run_checks
 from ..render import verdict
 from ..results import dumps
@@ -52,7 +51,7 @@ def run(args, console) -> int:
     claims = registry.resolve(args.claims)
     fixed = parse_params(args.param, claims)
     profile = profiles.get(args.profile)
-    admit(claims, engines.Context(profile, args.seed, fixed, results_dir=args.out))
+    admission.admit(claims, engines.Context(profile, args.seed, fixed, results_dir=args.out))
     err = Console(stderr=True)
     err.print(f"dpoverify check: {len(claims)} claim(s), profile {profile.name}, seed {args.seed}"
               + (f", params {', '.join(f'{k}={v}' for k, v in fixed.items())}" if fixed else ""),
