@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from .. import admission, engines, profiles, registry
+from .. import engines, profiles, registry
 from ..checker import exit_code, parse_params, run_checks
 from ..render import verdict
 from ..results import dumps
@@ -48,10 +48,12 @@ def _print_claim(console: Console, c: dict) -> None:
 
 
 def run(args, console) -> int:
+    from .. import admission
+
     claims = registry.resolve(args.claims)
     fixed = parse_params(args.param, claims)
     profile = profiles.get(args.profile)
-    admission.admit(claims, engines.Context(profile, args.seed, fixed, results_dir=args.out))
+    admission.admit(claims, engines.Context(profile, args.seed, fixed, results_dir=args.out))  # before any output
     err = Console(stderr=True)
     err.print(f"dpoverify check: {len(claims)} claim(s), profile {profile.name}, seed {args.seed}"
               + (f", params {', '.join(f'{k}={v}' for k, v in fixed.items())}" if fixed else ""),
