@@ -53,7 +53,7 @@ def run(args, console) -> int:
     claims = registry.resolve(args.claims)
     fixed = parse_params(args.param, claims)
     profile = profiles.get(args.profile)
-    admission.admit(claims, engines.Context(profile, args.seed, fixed, results_dir=args.out))  # before any output
+    admission.admit(claims, engines.Context(profile, args.seed, fixed, results_dir=args.out))
     err = Console(stderr=True)
     err.print(f"dpoverify check: {len(claims)} claim(s), profile {profile.name}, seed {args.seed}"
               + (f", params {', '.join(f'{k}={v}' for k, v in fixed.items())}" if fixed else ""),
