@@ -69,14 +69,36 @@ class Domain:
         return f"{kind}{lb}{lo}, {hi}{rb}"
 
 
+PARAM_MAX_LENGTH = 100  # characters of a --param value
+PARAM_MAX_DIGITS = 100  # significant digits of its numerator and of its denominator
+PARAM_MAX_EXPONENT = 100  # |e| of a decimal exponent (1e-100 .. 1e100)
+
+
 def parse_value(text: str) -> sp.Rational:
-    """Parse a user-given number exactly ('1/4', '0.25', '1e-3', '880'); reject NaN/inf/garbage."""
+    """Parse a user-given number exactly ('1/4', '0.25', '1e-3', '880', '-2'); reject NaN/inf,
+    garbage and sizes beyond the limits above, all checked before any number is built."""
+    from .safe_expr import ExpressionError, number_literal
+
     t = text.strip()
+    usage = "use e.g. 880, 0.25, 1/4, 1e-3"
+    if len(t) > PARAM_MAX_LENGTH:
+        raise DomainError(f"a number of {len(t)} characters is too long (at most {PARAM_MAX_LENGTH})")
+    num, slash, den = t.partition("/")
+    sign = -1 if num.startswith("-") else 1
+    num = num[1:] if num[:1] in "+-" else num
     try:
-        value = sp.Rational(Fraction(t))
-    except (ValueError, ZeroDivisionError, TypeError):
-        raise DomainError(f"'{text}' is not a finite number (use e.g. 880, 0.25, 1/4, 1e-3)") from None
-    return value
+        value = Fraction(number_literal(num, PARAM_MAX_DIGITS, PARAM_MAX_EXPONENT)) * sign
+        if slash:
+            d = number_literal(den, PARAM_MAX_DIGITS, PARAM_MAX_EXPONENT)
+            if d == 0:
+                raise DomainError(f"'{text}': division by zero")
+            value /= d
+    except ExpressionError as exc:
+        msg = str(exc)
+        if "is not a number" in msg:
+            raise DomainError(f"'{text}' is not a finite number ({usage})") from None
+        raise DomainError(f"{msg} ({usage})") from None
+    return sp.Rational(value.numerator, value.denominator)
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from rich.console import Console
 
 from . import __version__, registry
 from .errors import UsageError
+from .inputs import validate
 from .registry import UnknownClaim
 
 MODULES = {"list": "listing", "explain": "explain", "check": "check", "replay": "replay",
@@ -64,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.claim_packs:  # without --claims: the packs in use (installed, or a calling command's)
             registry.use_paths(args.claim_packs)
         registry.all_claims()  # a pack that does not load is one clear error before the command runs
+        validate(args)
         return handlers[args.command].run(args, console)
     except (UsageError, UnknownClaim) as exc:
         sys.stderr.write(f"dpoverify {args.command}: error: {exc}\n")
@@ -71,6 +74,16 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("dpoverify: interrupted; results already written are kept\n")
         return 130
+    except OSError as exc:  # a path that cannot be read or written: bad input, one line
+        where = f": {exc.filename}" if exc.filename else ""
+        sys.stderr.write(f"dpoverify {args.command}: error: {exc.strerror or exc}{where}\n")
+        return 2
+    except Exception as exc:  # a bug: one line and exit 3 (an engine failed), never exit 1
+        if os.environ.get("DPOVERIFY_TRACEBACK"):
+            raise
+        sys.stderr.write(f"dpoverify {args.command}: internal error: {type(exc).__name__}: "
+                         f"{str(exc)[:200]} (DPOVERIFY_TRACEBACK=1 shows where)\n")
+        return 3
     finally:
         if registry.paths() != before:
             registry.use_paths(before)

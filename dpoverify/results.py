@@ -29,6 +29,7 @@ from typing import Any, Iterator
 import sympy as sp
 
 COUNTEREXAMPLE_SCHEMA = "dpoverify.counterexample/1"
+COUNTEREXAMPLE_MAX_BYTES = 16 * 2 ** 20
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
@@ -114,9 +115,18 @@ def load_counterexample(path: str | os.PathLike) -> dict[str, Any]:
     if not p.is_file():
         raise ValueError(f"no such counterexample file: {p}")
     try:
-        doc = json.loads(p.read_text())
+        if p.stat().st_size > COUNTEREXAMPLE_MAX_BYTES:
+            raise ValueError(f"{p}: larger than a counterexample file can be "
+                             f"({COUNTEREXAMPLE_MAX_BYTES // 2 ** 20} MiB)")
+        doc = json.loads(p.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise ValueError(f"{p}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"{p}: not a text file (not UTF-8); a counterexample file is JSON") from None
+    except OSError as exc:
+        raise ValueError(f"{p}: cannot read it ({exc.strerror})") from None
+    except RecursionError:
+        raise ValueError(f"{p}: JSON nested too deeply") from None
     if not isinstance(doc, dict) or doc.get("schema") != COUNTEREXAMPLE_SCHEMA:
         raise ValueError(f"{p}: not a dpoverify counterexample (expected schema {COUNTEREXAMPLE_SCHEMA})")
     for key in ("claim", "obligation", "payload"):

@@ -15,6 +15,7 @@ missing statistic is UNDECIDED.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,13 @@ def get(doc: dict, dotted: str) -> Any:
 
 
 def exact(x: Any) -> sp.Expr:
-    return sp.Rational(x) if isinstance(x, (int, float)) else sp.sympify(x)
+    """A bound (sympy, from a claim module) as is; a statistic read from a results file must be a
+    finite JSON number, taken exactly. Text is never parsed (it could carry code)."""
+    if isinstance(x, sp.Basic):
+        return x
+    if isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x):
+        return sp.Rational(x)
+    raise ValueError(f"an audit statistic is not a finite number: {str(x)[:40]!r}")
 
 
 NO_CI = "no CI in this results file (made by an older dpoverify)"

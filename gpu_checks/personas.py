@@ -44,6 +44,13 @@ class PersonaDataError(ValueError):
     """A persona file or directory that cannot be read; the message names file and line."""
 
 
+MAX_FILE_BYTES = 64 * 2 ** 20  # Anthropic's files are under 0.5 MiB
+MAX_LINE_CHARS = 16_384  # a line holds one short statement (the longest in the data: under 800)
+MAX_STATEMENT_CHARS = 2_000  # the model embeds each statement; the data's longest is under 300
+MIN_CLUSTER = 10  # statements per cluster C_{i,+-} for a 90/10 split with >= 9 training pairs
+MIN_PERSONAS = 2  # the geometry compares personas with each other
+
+
 @dataclass(frozen=True)
 class Persona:
     """One value i: its aligned statements C_{i,+} and misaligned statements C_{i,-}."""
@@ -60,33 +67,76 @@ class Persona:
 def load_file(path: Path) -> Persona:
     aligned: list[str] = []
     misaligned: list[str] = []
-    with open(path, encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            where = f"{path}:{lineno}"
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise PersonaDataError(f"{where}: not valid JSON ({exc.msg})") from None
-            if not isinstance(row, dict):
-                raise PersonaDataError(f"{where}: expected a JSON object")
-            statement = row.get("statement")
-            if not isinstance(statement, str) or not statement.strip():
-                raise PersonaDataError(f"{where}: missing or empty 'statement'")
-            answer = row.get("answer_matching_behavior")
-            if answer not in ANSWERS:
-                raise PersonaDataError(
-                    f"{where}: 'answer_matching_behavior' must be \" Yes\" or \" No\", got {answer!r}")
-            other = row.get("answer_not_matching_behavior", ANSWERS[answer == " Yes"])
-            if other == answer or other not in ANSWERS:
-                raise PersonaDataError(f"{where}: 'answer_not_matching_behavior' {other!r} does not "
-                                       f"complement {answer!r}")
-            (aligned if answer == " Yes" else misaligned).append(statement.strip())
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise PersonaDataError(f"{path}: {size / 2 ** 20:.0f} MiB is more than a persona file holds "
+                                   f"(at most {MAX_FILE_BYTES // 2 ** 20} MiB)")
+        with open(path, encoding="utf-8") as fh:
+            rows = list(_lines(fh, path))
+    except UnicodeDecodeError as exc:
+        raise PersonaDataError(f"{path}: not UTF-8 text (byte {exc.start}); a persona file is JSON lines") from None
+    except OSError as exc:
+        raise PersonaDataError(f"{path}: cannot read it ({exc.strerror})") from None
+    for lineno, line in rows:
+        where = f"{path}:{lineno}"
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise PersonaDataError(f"{where}: not valid JSON ({exc.msg})") from None
+        except RecursionError:
+            raise PersonaDataError(f"{where}: JSON nested too deeply") from None
+        if not isinstance(row, dict):
+            raise PersonaDataError(f"{where}: expected a JSON object")
+        statement = row.get("statement")
+        if not isinstance(statement, str) or not statement.strip():
+            raise PersonaDataError(f"{where}: missing or empty 'statement'")
+        if len(statement) > MAX_STATEMENT_CHARS:
+            raise PersonaDataError(f"{where}: a statement of {len(statement)} characters (at most "
+                                   f"{MAX_STATEMENT_CHARS})")
+        answer = row.get("answer_matching_behavior")
+        if answer not in ANSWERS:
+            raise PersonaDataError(
+                f"{where}: 'answer_matching_behavior' must be \" Yes\" or \" No\", got {answer!r}")
+        other = row.get("answer_not_matching_behavior", ANSWERS[answer == " Yes"])
+        if other == answer or other not in ANSWERS:
+            raise PersonaDataError(f"{where}: 'answer_not_matching_behavior' {other!r} does not "
+                                   f"complement {answer!r}")
+        (aligned if answer == " Yes" else misaligned).append(statement.strip())
     if not aligned or not misaligned:
         raise PersonaDataError(f"{path}: needs statements in both clusters (\" Yes\": {len(aligned)}, "
                                f"\" No\": {len(misaligned)})")
     return Persona(path.stem, tuple(aligned), tuple(misaligned))
+
+
+def _lines(fh, path: Path):
+    """(line number, line) of the non-blank lines, each at most MAX_LINE_CHARS long (read in bounded
+    pieces, so one huge line is refused without being held whole)."""
+    lineno = 0
+    while True:
+        line = fh.readline(MAX_LINE_CHARS + 1)
+        if not line:
+            return
+        lineno += 1
+        if len(line) > MAX_LINE_CHARS and not line.endswith("\n"):
+            raise PersonaDataError(f"{path}:{lineno}: a line longer than {MAX_LINE_CHARS} characters")
+        if line.strip():
+            yield lineno, line
+
+
+def require_measurable(data: dict[str, Persona]) -> None:
+    """Refuse (one line naming them and the threshold) data the audit cannot measure: fewer than
+    MIN_PERSONAS personas, or a cluster with fewer than MIN_CLUSTER statements (it would set the
+    per-cluster sample size Q of the whole audit)."""
+    if len(data) < MIN_PERSONAS:
+        raise PersonaDataError(f"the audit needs at least {MIN_PERSONAS} personas (it compares them); "
+                               f"got {len(data)}: {', '.join(data) or 'none'}")
+    small = [f"{p.name} ({len(p.aligned)} Yes, {len(p.misaligned)} No)" for p in data.values()
+             if min(len(p.aligned), len(p.misaligned)) < MIN_CLUSTER]
+    if small:
+        shown = ", ".join(small[:3]) + (f" and {len(small) - 3} more" if len(small) > 3 else "")
+        raise PersonaDataError(f"too few statements to measure: {shown}; each cluster needs at least "
+                               f"{MIN_CLUSTER} (leave them out with --only)")
 
 
 def load_dir(directory: str | Path | None = None, names: list[str] | None = None) -> dict[str, Persona]:

@@ -153,6 +153,7 @@ def run(cfg: AuditConfig, console=None, after_k: Callable[[int, dict], None] | N
                        "in several processes (last-layer mode trains a [2, d] head on cached features)")
     out = Path(cfg.out)
     data = personas.load_dir(cfg.personas, cfg.only)
+    personas.require_measurable(data)
     sets, source = personas.persona_sets(list(data), cfg.ks, cfg.seed)
     model_dir = Path(cfg.model) if cfg.model else models.default_model_dir()
     if not model_dir.is_dir():

@@ -11,7 +11,7 @@ import sympy as sp
 
 from dpoverify.claims import Claim, Kind, Obligation, Source, Statement
 from dpoverify.specs import EmpiricalAudit
-from gpu_checks.judging import NO_CI, NOT_STORED, Interval, compare, context, get, interval
+from gpu_checks.judging import NO_CI, NOT_STORED, Interval, compare, context, exact, get, interval
 from theorems import _notation as nt
 
 S = nt.SYM
@@ -54,7 +54,7 @@ def judge_l_b(doc):
 def judge_fig3b(doc):
     f = get(doc, "geometry.figure3b")
     Z = get(doc, "geometry.token_sharing.Z")
-    bound = DELTA_MAX.subs(S["Z"], Z)
+    bound = DELTA_MAX.subs(S["Z"], exact(Z))
     c = compare(f["offdiag_max_abs"], hi=bound, ci=interval(f, "offdiag_max_abs"))
     return (c.verdict,
             f"after subtracting the mean: max |off-diagonal| {f['offdiag_max_abs']:.3g} against the "
@@ -69,7 +69,7 @@ def judge_fig3b(doc):
 def judge_concept_orthogonality(doc):
     cd = get(doc, "geometry.concept_directions")
     Z = get(doc, "geometry.token_sharing.Z")
-    bound = DELTA_MAX.subs(S["Z"], Z)
+    bound = DELTA_MAX.subs(S["Z"], exact(Z))
     ci = interval(cd, "max_abs_cos")
     point = compare(cd["max_abs_cos"], hi=bound, ci=ci)
     if isinstance(ci, Interval):
@@ -129,7 +129,7 @@ def judge_sign_structure(doc):
 def _v_judge(bound_expr, theorems: str):
     def judge(doc):
         tu = get(doc, "geometry.theory_units")
-        bound = bound_expr.subs(S["Q"], tu["Q"])
+        bound = bound_expr.subs(S["Q"], exact(tu["Q"]))
         c = compare(tu["v"], hi=bound, ci=interval(tu, "v"))
         return (c.verdict,
                 f"per-dimension spread v = {tu['v']:.3g} (|c_i| = 1 units, d = {tu['d']}) against "
@@ -140,14 +140,14 @@ def _v_judge(bound_expr, theorems: str):
 
 def judge_dimension(doc):
     tu = get(doc, "geometry.theory_units")
-    c = compare(tu["d"], hi=D_MAX.subs(S["Q"], tu["Q"]))
+    c = compare(tu["d"], hi=D_MAX.subs(S["Q"], exact(tu["Q"])))
     return (c.verdict, f"d = {tu['d']} against d <= 5Q = {5 * tu['Q']} -> {c.text}{_ctx(doc)}", c.evidence())
 
 
 def judge_token_sharing(doc):
     z = get(doc, "geometry.token_sharing")
     l_b = get(doc, "geometry.theory_units.l_b")
-    bound = Z_MAX.subs(S["l_b"], sp.Rational(l_b))
+    bound = Z_MAX.subs(S["l_b"], exact(l_b))
     c = compare(z["Z"], hi=bound)
     return (c.verdict,
             f"Z = {z['Z']} (every value answers with ' Yes'/' No': {z['distinct_response_sets']} distinct "

@@ -79,12 +79,23 @@ def _config(args):
     steps = args.steps or (500 if args.mode == "last-layer" else 100)
     eval_every = args.eval_every or max(1, steps // (50 if args.mode == "last-layer" else 10))
     only = [n.strip() for n in args.only.split(",") if n.strip()] if args.only else None
+    _check_personas(args.personas, only)
     return AuditConfig(model=args.model, personas=args.personas, only=only, ks=_ks(args.k), mode=args.mode,
                        optimizer=args.optimizer,
                        device=args.device, readout=args.readout, prompt=args.prompt, out=args.out,
                        seed=args.seed, steps=steps, batch_size=args.batch_size, lr=args.lr, beta=args.beta,
                        eval_every=eval_every, shuffles=args.shuffles,
                        fresh=args.fresh)
+
+
+def _check_personas(directory, only) -> None:
+    """Read and check the persona data before torch or a model is loaded (fails fast, exit 2)."""
+    from gpu_checks import personas
+
+    try:
+        personas.require_measurable(personas.load_dir(directory, only))
+    except personas.PersonaDataError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def judge_all(doc: dict, out: str) -> list[dict]:

@@ -151,9 +151,12 @@ def print_document(console: Console, doc: dict, out: Path, fmt: str) -> None:
 
 
 def run(args, console) -> int:
+    from .. import admission
+
     claims = registry.resolve(args.claims)
     fixed = parse_params(args.param, claims)
     profile = profiles.get(args.profile)
+    admission.admit(claims, engines.Context(profile, args.seed, fixed, results_dir=args.out))
     err = Console(stderr=True)
     err.print(f"dpoverify check: {len(claims)} claim(s), profile {profile.name}, seed {args.seed}"
               + (f", params {', '.join(f'{k}={v}' for k, v in fixed.items())}" if fixed else ""),

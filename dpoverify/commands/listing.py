@@ -47,8 +47,10 @@ def load_statuses(path: str) -> dict[str, str]:
         return {c["id"]: c["verdict"] for c in doc["claims"]}
     except FileNotFoundError:
         raise UsageError(f"--from {path}: no such file") from None
-    except (json.JSONDecodeError, KeyError, TypeError) as exc:
-        raise UsageError(f"--from {path}: not a dpoverify check result ({exc})") from None
+    except (json.JSONDecodeError, KeyError, TypeError, UnicodeDecodeError, RecursionError) as exc:
+        raise UsageError(f"--from {path}: not a dpoverify check result ({str(exc)[:100]})") from None
+    except OSError as exc:
+        raise UsageError(f"--from {path}: cannot read it ({exc.strerror})") from None
 
 
 def markdown(rows: list[dict[str, str]]) -> str:

@@ -30,7 +30,7 @@ from scipy.optimize import brentq
 from ..engines import Context
 from ..verdicts import Result, Verdict
 from . import regime as rg
-from .observables import OBSERVABLES, Observation, Params
+from .observables import GRID_POINTS, OBSERVABLES, Observation, Params
 from .output import jsonable
 from .stats import CONFIDENCE, largest_rejected, rate_test
 
@@ -126,7 +126,12 @@ def decide(spec, values: dict[str, sp.Expr], seeds: list[int],
     return result
 
 
+def _require_memory(spec, values) -> None:
+    rg.require_memory(values, spec.observable, int(spec.options.get("grid_points", GRID_POINTS)))
+
+
 def _decide(spec, values, seeds, progress) -> Result:
+    _require_memory(spec, values)
     point = Point(spec, values)
     failing: list[int] = []
     slacks: list[float] = []
@@ -228,6 +233,11 @@ def refuting_threshold(constant: tuple[str, sp.Expr], failures: int, draws: int)
         if hi > 690:
             return float("inf")
     return math.exp(brentq(excess, lo, hi, xtol=1e-4))
+
+
+def admit(spec, ctx: Context) -> None:
+    """Refuse up front (ValueError naming the size) a regime this machine cannot simulate."""
+    _require_memory(spec, rg.resolve(spec.regime, ctx.fixed))
 
 
 def run(spec, ctx: Context) -> Result:

@@ -3,37 +3,35 @@
 A regime maps parameter names of the paper (K, Q, d, v, l_b, Z, delta, beta, tau, eps, c, ...)
 to exact sympy numbers. A spec's default regime may hold expressions of other parameters
 (``{"d": "5*Q", "v": "1/(32*sqrt(Q))"}``); :func:`resolve` substitutes until every value is a
-number, so fixing ``Q`` propagates. Hypotheses are sympy relations; :func:`place` decides each
+number, so fixing ``Q`` propagates. Text is read by :mod:`dpoverify.safe_expr` (a closed
+arithmetic grammar, never Python): regimes also come from counterexample files. Hypotheses are sympy relations; :func:`place` decides each
 one exactly at a regime (holds / fails / on its boundary, i.e. both sides equal).
 """
 from __future__ import annotations
 
+import math
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
 import sympy as sp
 
+from .. import safe_expr
 from ..claims import symbol
 
-# Names of the paper's notation; sympify must read them as real symbols, never as sympy's
-# own objects (``Q`` is sympy's assumption query, ``beta`` the beta function).
+# Names of the paper's notation, read as real symbols (never as sympy's own objects: ``Q`` is
+# sympy's assumption query, ``beta`` the beta function).
 NOTATION = ("K", "Q", "N", "d", "v", "l_b", "Z", "beta", "tau", "eps", "delta", "c", "t", "T")
 
 
-def _locals(names: Iterable[str]) -> dict[str, sp.Symbol]:
-    return {n: symbol(n) for n in set(NOTATION) | set(names)}
-
-
 def sym(expr: Any, names: Iterable[str] = ()) -> sp.Expr:
-    """Parse an expression (string, number, sympy) with the paper's names as real symbols."""
+    """An exact value or expression (sympy object, int, float, or text in the grammar of
+    :mod:`dpoverify.safe_expr`) with the paper's names and ``names`` as real symbols.
+    Raises ValueError for anything else."""
     if isinstance(expr, sp.Basic):
         return expr
-    if isinstance(expr, float):
-        return sp.Rational(repr(expr))
-    if isinstance(expr, bool):
-        return sp.true if expr else sp.false
-    return sp.sympify(expr, locals=_locals(names), rational=True)
+    return safe_expr.value(expr, set(NOTATION) | set(names))
 
 
 def resolve(regime: Mapping[str, Any], fixed: Mapping[str, Any] | None = None) -> dict[str, sp.Expr]:
@@ -132,3 +130,40 @@ def place(hypotheses: Iterable[Any], values: Mapping[str, sp.Expr]) -> list[Plac
         holds: bool | None = bool(decided) if decided in (sp.true, sp.false) else None
         out.append(Placement(label, rel, holds, boundary, lhs, rhs))
     return out
+
+
+def machine_memory() -> int:
+    """Bytes of physical memory of this machine."""
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
+def memory_needed(values: Mapping[str, sp.Expr], observable: str, grid_points: int) -> tuple[float, str]:
+    """(bytes, description) the simulator needs at a resolved regime, estimated from the array sizes
+    (dpoverify/simulator): the N x d data (N = 2KQ), the ODE state of V x d weights and N
+    accumulators kept by the solver's stages and at every output time, the margins at every output
+    time, and the N x N kernel and pair masks for the kernel observable; doubled for temporaries."""
+    def size(name, default=1.0):
+        v = values.get(name)
+        return default if v is None else float(abs(sp.N(v, 15)))
+
+    K, Q, d = size("K"), size("Q"), size("d")
+    N = 2 * K * Q
+    V = 2 * K  # at most two tokens per value
+    state = V * d + N
+    words = N * d + (grid_points + 12) * state + 3 * grid_points * N
+    if observable == "kernel":
+        words += 2 * N * N
+    return 2 * 8 * words, f"N = 2KQ = {N:.4g}, d = {d:.4g}, {grid_points} output times"
+
+
+def require_memory(values: Mapping[str, sp.Expr], observable: str, grid_points: int) -> None:
+    """Raise ValueError naming the size when a regime needs more memory than the machine has."""
+    need, what = memory_needed(values, observable, grid_points)
+    have = machine_memory()
+    if not need <= have:
+        raise ValueError(f"this regime needs about {_gib(need)} of memory to simulate ({what}); "
+                         f"this machine has {_gib(have)}")
+
+
+def _gib(n: float) -> str:
+    return f"{n / 2 ** 30:.3g} GiB" if n < 2 ** 70 else f"10^{math.log10(n / 2 ** 30):.0f} GiB"

@@ -19,6 +19,9 @@ import time
 
 import sympy as sp
 
+from flint import fmpq
+
+from dpoverify import safe_expr
 from dpoverify.verdicts import Result, Verdict
 
 from . import arb as A
@@ -249,7 +252,9 @@ def run(spec, ctx) -> Result:
 
 
 def replay(spec, payload: dict, ctx) -> Result:
-    """Re-verify a saved counterexample exactly; if it no longer is one, decide afresh."""
+    """Re-verify a saved counterexample exactly. If it no longer is one, the verdict is the
+    step's at that point (it holds there, the point is outside the hypotheses, or undecided),
+    never a fresh search's: replay answers for the saved point only."""
     point_s = (payload or {}).get("point")
     if not isinstance(point_s, dict):
         return Result(Verdict.ERROR, "counterexample payload has no 'point'", {"payload": payload})
@@ -258,23 +263,38 @@ def replay(spec, payload: dict, ctx) -> Result:
         return Result(Verdict.ERROR, f"point names {sorted(point_s)} do not match the spec's "
                       f"variables {sorted(names)}", {"payload": payload})
     try:
-        point = {k: sp.Rational(str(v)) for k, v in point_s.items()}
-    except (TypeError, ValueError) as exc:
+        point = {k: safe_expr.value(v) for k, v in point_s.items()}
+    except ValueError as exc:
         return Result(Verdict.ERROR, f"point is not exact rationals: {exc}", {"payload": payload})
+    if not all(v.is_Rational for v in point.values()):
+        return Result(Verdict.ERROR, "point is not exact rationals", {"payload": payload})
     problem = _prepare(spec, {})
     search = Search(problem, [], ctx.seed)
     ok, why = search.certify(point)
     where = ", ".join(f"{k}={v}" for k, v in point_s.items())
+    evidence = {"method": "exact re-verification at the saved point", "point": point_s,
+                "goal_value": goal_values(problem, point)}
     if ok:
-        return Result(Verdict.REFUTED, f"counterexample {where} re-verified exactly",
-                      {"method": "exact re-verification at the saved point", "point": point_s,
-                       "goal_value": goal_values(problem, point)}, _payload(problem, point))
-    fresh = run(spec, ctx)
-    fresh.evidence["replayed_point"] = {"point": point_s, "no_longer_counterexample": why}
-    if fresh.verdict in (Verdict.PROVED, Verdict.REFUTED):
-        fresh.summary = f"saved point no longer a counterexample ({why}); {fresh.summary}"
-        return fresh
-    return Result(Verdict.NO_COUNTEREXAMPLE,
-                  f"saved point {where} is no longer a counterexample ({why}); fresh run: "
-                  f"{fresh.verdict}: {fresh.summary}", fresh.evidence)
+        return Result(Verdict.REFUTED, f"counterexample {where} re-verified exactly", evidence,
+                      _payload(problem, point))
+    verdict = _verdict_at(problem, point)
+    evidence["no_longer_counterexample"] = why
+    return Result(verdict, f"saved point {where} is no longer a counterexample ({why}); "
+                  f"at that point: {verdict.value}", evidence)
 
+
+def _verdict_at(problem: Problem, point: dict) -> Verdict:
+    """The step's verdict at one exact point: VACUOUS outside its domain, hypotheses or in its
+    vacuous region, NO_COUNTEREXAMPLE where the goal holds, else UNDECIDED."""
+    from .exact import formula_at
+
+    if not all(v.contains(fmpq(int(point[v.name].p), int(point[v.name].q))) for v in problem.original):
+        return Verdict.VACUOUS
+    hyp = formula_at(problem.hyp, point)
+    if hyp is not True:
+        return Verdict.VACUOUS if hyp is False else Verdict.UNDECIDED
+    if problem.vacuous is not None:
+        vac = formula_at(problem.vacuous, point)
+        if vac is not False:
+            return Verdict.VACUOUS if vac is True else Verdict.UNDECIDED
+    return Verdict.NO_COUNTEREXAMPLE if formula_at(problem.goal, point) is True else Verdict.UNDECIDED

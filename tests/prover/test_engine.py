@@ -164,9 +164,11 @@ def test_replay_reverifies_and_detects_fixed_statements(ctx):
     again = prover.replay(bad, r.counterexample, ctx)
     assert again.verdict == Verdict.REFUTED
     fixed = Implication((P("x", 0, 1),), (), x ** 2 <= 1)
-    assert prover.replay(fixed, r.counterexample, ctx).verdict == Verdict.PROVED
-    tampered = {"point": {"x": "1/10"}}
-    assert prover.replay(bad, tampered, ctx).verdict != Verdict.PROVED  # still refuted afresh
+    held = prover.replay(fixed, r.counterexample, ctx)  # the verdict at the saved point, no fresh search
+    assert held.verdict == Verdict.NO_COUNTEREXAMPLE and "no longer a counterexample" in held.summary
+    tampered = prover.replay(bad, {"point": {"x": "1/10"}}, ctx)
+    assert tampered.verdict == Verdict.NO_COUNTEREXAMPLE and "the goal holds" in tampered.summary
+    assert prover.replay(bad, {"point": {"x": "2"}}, ctx).verdict == Verdict.VACUOUS  # outside x's domain
     assert prover.replay(bad, {"point": {"z": "1"}}, ctx).verdict == Verdict.ERROR
 
 

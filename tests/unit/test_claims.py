@@ -5,12 +5,15 @@ from dpoverify.claims import Domain, DomainError, parse_value
 
 
 @pytest.mark.parametrize("text,value", [("880", 880), ("1/4", sp.Rational(1, 4)), ("0.25", sp.Rational(1, 4)),
-                                        ("1e-3", sp.Rational(1, 1000)), (" -2 ", -2)])
+                                        ("1e-3", sp.Rational(1, 1000)), (" -2 ", -2), (".5", sp.Rational(1, 2)),
+                                        ("1.5e2", 150), ("-2/3", sp.Rational(-2, 3)), ("1e-100", sp.Rational(1, 10**100)),
+                                        ("2.5/0.5", 5), ("9" * 100, 10**100 - 1)])
 def test_parse_value_is_exact(text, value):
     assert parse_value(text) == value
 
 
-@pytest.mark.parametrize("text", ["nan", "inf", "-inf", "", "abc", "1/0", "2**10"])
+@pytest.mark.parametrize("text", ["nan", "inf", "-inf", "", "abc", "1/0", "2**10", "1e101", "1e-101",
+                                  "1e100000000", "9" * 101, "1/-2", "--1", "0x10", "1_000", "1e", "1/2/3"])
 def test_parse_value_rejects_non_numbers(text):
     with pytest.raises(DomainError):
         parse_value(text)
