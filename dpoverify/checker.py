@@ -323,20 +323,23 @@ class Run:
 
 def run_checks(claims: list[Claim], ctx: engines.Context, out_dir: Path,
                on_obligation=lambda claim, ob, entry: None, *, jobs: int = 1, resume: bool = False,
-               on_note: Callable[[str], None] = lambda text: None) -> dict[str, Any]:
+               on_note: Callable[[str], None] = lambda text: None,
+               on_start: Callable[[], None] = lambda: None) -> dict[str, Any]:
     """Check every claim; ``out_dir/check.json`` is merged with what is there and rewritten after
-    each finished claim. ``on_note`` receives one line per resumed or recomputed claim.
+    each finished claim. ``on_start`` is called once the directory is locked and its check.json
+    read; ``on_note`` receives one line per resumed or recomputed claim.
     Raises UsageError when another run holds the directory or check.json cannot be merged."""
     out_dir = Path(out_dir)
     try:
         with locked(out_dir, "dpoverify check"):
-            return _run_locked(claims, ctx, out_dir, on_obligation, jobs, resume, on_note)
+            return _run_locked(claims, ctx, out_dir, on_obligation, jobs, resume, on_note, on_start)
     except DirectoryBusy as exc:
         raise UsageError(f"{exc}; wait for it to finish or use another --out") from None
 
 
-def _run_locked(claims, ctx, out_dir, on_obligation, jobs, resume, on_note) -> dict[str, Any]:
+def _run_locked(claims, ctx, out_dir, on_obligation, jobs, resume, on_note, on_start) -> dict[str, Any]:
     previous, old_timing = load_previous(out_dir / FILENAME)
+    on_start()
     runs = {c.id: claim_run(c, ctx) for c in claims}
     todo, reused = [], []
     for c in claims:

@@ -237,10 +237,11 @@ def _names(expr: Any) -> set[str]:
     """Names in an expression given as sympy or as text (pack code, not user input)."""
     if expr is None:
         return set()
-    if isinstance(expr, str):
-        from .fuzzing.regime import sym
+    if isinstance(expr, str):  # read by the closed grammar, every name in the text a symbol
+        from . import safe_expr
 
-        expr = sym(expr)
+        names = set(safe_expr._NAME.findall(expr)) - set(safe_expr.FUNCTIONS) - set(safe_expr.CONSTANTS)
+        expr = safe_expr.value(expr, names)
     free = getattr(expr, "free_symbols", None)
     return {s.name for s in free} if free else set()
 

@@ -219,23 +219,35 @@ class DirectoryBusy(Exception):
 
 @contextmanager
 def locked(directory: str | os.PathLike, what: str = "dpoverify") -> Iterator[Path]:
-    """Hold an exclusive lock on ``directory/.lock`` (created with the directory) for the block;
-    raises DirectoryBusy at once when another process holds it. The lock is the kernel's
-    (fcntl.flock): it ends with the process that held it, so a killed run never blocks the next."""
+    """Hold an exclusive lock on ``directory/.lock`` for the block; raises DirectoryBusy at once
+    when another process holds it. The lock is the kernel's (fcntl.flock): it ends with the
+    process that held it, so a killed run never blocks the next. The lock file is removed when the
+    block ends (a run leaves nothing behind); a process that locked a file just removed retries."""
     d = Path(directory)
     d.mkdir(parents=True, exist_ok=True)
     path = d / ".lock"
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666 & ~_UMASK)
-    try:
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666 & ~_UMASK)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
-            if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+            busy = exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES)
+            holder = os.pread(fd, 200, 0).decode(errors="replace").strip() if busy else ""
+            os.close(fd)
+            if not busy:
                 raise
-            holder = os.pread(fd, 200, 0).decode(errors="replace").strip()
             raise DirectoryBusy(f"{d} is in use by another run ({holder or 'unknown process'})") from None
+        try:
+            same = os.stat(path).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)  # the holder removed this file as we opened it: lock the new one
+    try:
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{what}, pid {os.getpid()}\n".encode(), 0)
         yield path
     finally:
+        path.unlink(missing_ok=True)  # while still locked: no one can hold this inode any more
         os.close(fd)  # closing the descriptor releases the lock

@@ -164,7 +164,7 @@ def claim_summary(claim: dict[str, Any], by_id: dict[str, dict[str, Any]] | None
                      f"({_ids(open_)})")
     elif claim.get("verdict") == "VACUOUS":
         vac = [o for o in obs if o["verdict"] == "VACUOUS"]
-        parts.append(f"VACUOUS: {_ids(vac)} assert nothing where checked")
+        parts.append(f"VACUOUS: {_ids(vac)} assert{'s' if len(vac) == 1 else ''} nothing where checked")
     else:
         proved = sum(o["verdict"] == "PROVED" for o in obs)
         nocex = sum(o["verdict"] == "NO COUNTEREXAMPLE" for o in obs)

@@ -158,14 +158,16 @@ def run(args, console) -> int:
     profile = profiles.get(args.profile)
     admission.admit(claims, engines.Context(profile, args.seed, fixed, results_dir=args.out))
     err = Console(stderr=True)
-    err.print(f"dpoverify check: {len(claims)} claim(s), profile {profile.name}, seed {args.seed}"
-              + (f", params {', '.join(f'{k}={v}' for k, v in fixed.items())}" if fixed else ""),
-              highlight=False, markup=False)
     total = sum(len(c.obligations) for c in claims)
     first = f"{claims[0].id}/{claims[0].obligations[0].id}" if claims and claims[0].obligations else ""
     with Progress("dpoverify check", total) as progress:
-        progress.start(first)
         order = [(c, o) for c in claims for o in c.obligations]
+
+        def on_start() -> None:  # the results directory is locked and readable: the run begins
+            err.print(f"dpoverify check: {len(claims)} claim(s), profile {profile.name}, seed {args.seed}"
+                      + (f", params {', '.join(f'{k}={v}' for k, v in fixed.items())}" if fixed else ""),
+                      highlight=False, markup=False)
+            progress.start(first)
 
         def on_obligation(claim, ob, entry) -> None:
             progress.done(f"{claim.id}/{ob.id}", entry["verdict"])
@@ -175,7 +177,7 @@ def run(args, console) -> int:
 
         ctx = engines.Context(profile, args.seed, fixed, results_dir=args.out, progress=progress.fraction)
         doc = run_checks(claims, ctx, Path(args.out), on_obligation, jobs=args.jobs, resume=args.resume,
-                         on_note=lambda note: err.print(note, highlight=False, markup=False))
+                         on_note=lambda note: err.print(note, highlight=False, markup=False), on_start=on_start)
     if args.format == "json":
         sys.stdout.write(dumps(doc) + "\n")
     else:  # the document also keeps earlier runs' claims: show this run's

@@ -1,6 +1,6 @@
 """README's "Write your own claim pack" tutorial runs as printed: its code block, saved as
 my_pack.py outside the repository, gives what the README says (lower, upper PROVED; wrong
-REFUTED at x = 10) through the CLI and through the Python API."""
+REFUTED at x = 1, the simplest counterexample) through the CLI and through the Python API."""
 import json
 import re
 import sys
@@ -31,11 +31,11 @@ def test_the_readme_tutorial_pack_runs_as_the_readme_says(tmp_path, capsys):
         doc = json.loads(capsys.readouterr().out)
         obs = {o["id"]: o for o in doc["claims"][0]["obligations"]}
         assert {k: o["verdict"] for k, o in obs.items()} == {"lower": "PROVED", "upper": "PROVED", "wrong": "REFUTED"}
-        assert "x=10" in obs["wrong"]["summary"]
+        assert "x=1;" in obs["wrong"]["summary"]
 
         mod = sys.modules["my_pack"]
         result = dv.check(mod.CLAIM)
         assert result.verdict is dv.Verdict.REFUTED
-        assert result["wrong"].counterexample["point"] == {"x": "10"}
+        assert result["wrong"].counterexample["point"] == {"x": "1"}
     finally:
         sys.modules.pop("my_pack", None)

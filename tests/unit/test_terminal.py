@@ -106,8 +106,8 @@ def test_check_at_80_columns_blocks_summary_and_whole_replay_line(planted, capsy
     assert Path(cex).is_file() and cex.startswith("r/counterexamples/")  # whole, resolved, copyable
     assert all(len(l) <= 80 for l in lines if l not in replay)
     assert not any("┃" in l or "│" in l for l in lines)  # blocks, not squeezed columns
-    assert lines[-2:] == ["theorem-9.1  PROVED   all 2 steps proved",
-                          "theorem-9.2  REFUTED  refuted: step-1"]
+    assert lines[-2:] == ["theorem-9.1  PROVED   2 proved of 2 obligations",  # claim summaries,
+                          "theorem-9.2  REFUTED  fails: step 1 (step-1)"]  # no verdict said twice
     assert "note: profile quick" in out  # the quick profile says its verdicts may differ from ci
     assert "[1/5] theorem-9.1/step-0 PROVED" in err  # plain progress lines off a terminal
 
@@ -116,14 +116,14 @@ def test_quiet_and_formats(planted, capsys):
     code = cli.main(["check", "all", "--quiet", "--profile", "ci"])
     out, _ = capsys.readouterr()
     assert code == 1 and out.splitlines() == [
-        "theorem-9.1  PROVED   all 2 steps proved",
-        "theorem-9.2  REFUTED  refuted: step-1",
-        "lemma-9.3    ERROR    error: crash",
-        "lemma-9.4    VACUOUS  vacuous: step-0"]
+        "theorem-9.1  PROVED   2 proved of 2 obligations",
+        "theorem-9.2  REFUTED  fails: step 1 (step-1)",
+        "lemma-9.3    ERROR    ERROR in crash",
+        "lemma-9.4    VACUOUS  step-0 asserts nothing where checked"]
     cli.main(["check", "theorem-9.1", "--format", "json"])
     assert json.loads(capsys.readouterr().out)["claims"][0]["verdict"] == "PROVED"
     cli.main(["check", "theorem-9.1", "--format", "summary"])
-    assert capsys.readouterr().out == "theorem-9.1  PROVED  all 2 steps proved\n"
+    assert capsys.readouterr().out == "theorem-9.1  PROVED  2 proved of 2 obligations\n"
 
 
 def test_stored_claim_summary_is_the_reason():
