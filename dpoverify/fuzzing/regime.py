@@ -121,8 +121,16 @@ def place(hypotheses: Iterable[Any], values: Mapping[str, sp.Expr]) -> list[Plac
         boundary = False
         if isinstance(rel, sp.core.relational.Relational):
             l, r = rel.lhs.subs(subs), rel.rhs.subs(subs)
-            decided = rel.func(l, r)
-            if not (l.free_symbols or r.free_symbols):
+            if not (l.free_symbols or r.free_symbols) and not (l.is_finite and r.is_finite):
+                # a bound that is infinite here (Z <= 1/(4 l_b^2) at l_b = 0): the paper's bounds are
+                # positive and grow without limit there, so an infinite greater side holds
+                upper = isinstance(rel, (sp.LessThan, sp.StrictLessThan))
+                greater, lesser = (r, l) if upper else (l, r)
+                ordered = upper or isinstance(rel, (sp.GreaterThan, sp.StrictGreaterThan))
+                decided = sp.true if ordered and greater.has(sp.zoo, sp.oo) and lesser.is_finite else sp.false
+            else:
+                decided = rel.func(l, r)
+            if not (l.free_symbols or r.free_symbols) and l.is_finite and r.is_finite:
                 lhs, rhs = float(l), float(r)
                 boundary = _is_zero(l - r) and not isinstance(rel, (sp.StrictLessThan, sp.StrictGreaterThan))
         else:

@@ -199,6 +199,8 @@ def _interval(name: str, ax: Axis, own: list[Bound], known, skip: int | None):
         if b.index == skip:
             continue
         e = _num(b.expr, known)
+        if not e.is_finite:  # e.g. Z <= 1/(4 l_b^2) at l_b = 0: no bound at all
+            continue
         if _direction(b, known, e) == "upper":
             hi = sp.Min(hi, e)
         else:

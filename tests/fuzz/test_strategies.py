@@ -68,3 +68,18 @@ def test_placements_cover_inside_and_both_sides_of_every_hypothesis():
 
 def test_sizes_grow_with_the_profile():
     assert limits(get("quick")).max_n < limits(CI).max_n < limits(get("thorough")).max_n
+
+
+def test_a_bound_infinite_at_the_regime_holds_as_plus_infinity():
+    """Z <= 1/(4 l_b^2) at l_b = 0 (the bound grows without limit): placed inside, never a crash;
+    Z >= that bound fails there."""
+    import sympy as sp
+
+    from dpoverify.claims import symbol
+    from dpoverify.fuzzing.regime import place
+
+    Z, l_b = symbol("Z"), symbol("l_b")
+    at = {"Z": 1, "l_b": 0}
+    assert place([Z <= 1 / (4 * l_b ** 2)], at)[0].holds is True
+    assert place([Z >= 1 / (4 * l_b ** 2)], at)[0].holds is False
+    assert place([Z <= 1 / (4 * l_b ** 2)], {"Z": 5, "l_b": sp.Rational(1, 4)})[0].holds is False
