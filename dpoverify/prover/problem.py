@@ -225,12 +225,12 @@ def split_abs(big: sp.Expr, small: sp.Expr, strict: bool, refine: dict):
 def split_min_max(big: sp.Expr, small: sp.Expr, strict: bool, refine: dict):
     """``big >= small`` (``>`` if strict) without one Min or Max, or None.
 
-    Where ``big - small = f(m)`` at ``m = Min(a, b, ...)`` and f is monotone in m (the sign of
-    df/dm known to sympy for every real m and every point of the domain): f increasing gives
-    ``f(min) = min f(a_i)``, so ``f(a) >= 0 and f(b) >= 0``; f decreasing gives
-    ``f(min) = max f(a_i)``, so ``f(a) >= 0 or f(b) >= 0`` (Max the other way round). An
-    equivalence: each side is smooth where the printed one has a kink along a = b
-    (``8KQ^{9/4} exp(-min(c sqrt(Q)/5, Q^{3/4}/256)) >= 1`` is two one-piece conditions).
+    Where ``big - small = f(m)`` at ``m = Min(a, b, ...)`` and f is increasing in m (the sign
+    of df/dm known to sympy for every real m and every point of the domain), ``f(min) =
+    min f(a_i)``: ``f(a) >= 0 and f(b) >= 0`` (a Max with f decreasing likewise). An
+    equivalence: each conjunct is smooth where the printed atom has a kink along a = b
+    (``8KQ^{9/4} exp(-min(c sqrt(Q)/5, Q^{3/4}/256)) < 1`` is two one-piece conditions). The
+    other direction would give a disjunction, which is left whole.
     """
     f = big - small
     rel = sp.StrictGreaterThan if strict else sp.GreaterThan
@@ -246,10 +246,10 @@ def split_min_max(big: sp.Expr, small: sp.Expr, strict: bool, refine: dict):
             inc = False
         else:
             continue
-        parts = [rel(big.xreplace({mm: a}), small.xreplace({mm: a}), evaluate=False)
-                 for a in mm.args]
-        conj = inc == isinstance(mm, sp.Min)  # f increasing in a Min: every part must hold
-        return sp.And(*parts, evaluate=False) if conj else sp.Or(*parts, evaluate=False)
+        if inc != isinstance(mm, sp.Min):
+            continue  # a disjunction: every box would carry both parts (twice the work), kept whole
+        return sp.And(*[rel(big.xreplace({mm: a}), small.xreplace({mm: a}), evaluate=False)
+                        for a in mm.args], evaluate=False)
     return None
 
 
