@@ -274,7 +274,14 @@ class Solver:
         key = (form, tuple(sorted((n, str(q)) for n, q in sym.items())))
         if key not in self._face_cache:
             sub = {s: to_rational(sym[s.name]) for s in form.free_symbols if s.name in sym}
-            f = form.xreplace(sub)
+            try:  # an end where the form is undefined (Min(1, eps/(d v)) at d = 0) has no face
+                f = form.xreplace(sub)
+            except (ValueError, TypeError, ZeroDivisionError):
+                self._face_cache[key] = None
+                return None
+            if f.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+                self._face_cache[key] = None
+                return None
             if sp.count_ops(f) <= FACE_EXPAND_OPS:
                 f = sp.expand(f)
             try:
