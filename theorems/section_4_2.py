@@ -141,9 +141,11 @@ CLAIM_LOG_K = Claim(
              note="With bound-needs-log-k: the Q eq. 4 asks for is Theta(log K). Sufficiency only."),
         _sym("confidence-needs-more", "a failure probability < 1 forces Q > (5 log(8K)/c)^2 and Q > (256 log(8K))^{4/3}",
              "Sec. 4.2 Theorem 4.3", (n.K, n.Q, C_POS), (B.FAIL_MAIN < 1,),
-             sp.And(Q > (5 * sp.log(8 * K) / c) ** 2, Q > (256 * sp.log(8 * K)) ** R(4, 3)),
+             sp.And(c * sp.sqrt(Q) / 5 > sp.log(8 * K), Q ** R(3, 4) / 256 > sp.log(8 * K)),
              note="For any fixed c the confidence clause needs Q = Omega((log K)^2): Theorem 4.3 as a whole does not "
-                  "deliver near-zero error with Q = O(log K) samples per value."),
+                  "deliver near-zero error with Q = O(log K) samples per value. Checked as c sqrt(Q)/5 > log(8K) and "
+                  "Q^{3/4}/256 > log(8K): with log(8K) > 0 (K >= 1) and c > 0 these are the two bounds on Q, "
+                  "each side raised to the power 2 and 4/3."),
         NECESSITY,
     ),
     notes=("Theta(log K) describes the Q at which eq. 4's bound crosses 0.05 (both directions proved for the bound). "

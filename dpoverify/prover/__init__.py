@@ -15,8 +15,6 @@ region, or the hypothesis region is empty. Otherwise UNDECIDED with the open box
 """
 from __future__ import annotations
 
-import time
-
 import sympy as sp
 
 from flint import fmpq
@@ -84,7 +82,7 @@ def _exact_stage(spec, fixed):
     problem.goal = implied_goal(problem.goal, problem.hyp, problem.refine, problem.variables)
     if problem.goal is True:
         return problem, (Verdict.PROVED, "each goal atom follows from the hypotheses: goal - hypothesis "
-                         ">= 0, goal = (positive) * hypothesis, or goal = λ1 h1 + λ2 h2 + ρ identically "
+                         ">= 0, goal = (positive) * hypothesis, or goal = λ1 h1 + λ2 h2 + ρ (or λ h + ρ) identically "
                          "(in log space where both sides are positive) with λ1, λ2, ρ >= 0 (sympy signs, "
                          "or one Arb enclosure over the domain)")
     return problem, None
@@ -121,7 +119,7 @@ def _reduce(problem: Problem, normalise: bool) -> tuple[list[str], dict]:
     return names, notes
 
 
-def _bnb(problem, names, budget, ctx, lo, hi, deadline):
+def _bnb(problem, names, budget, ctx, lo, hi):
     solver = Solver(problem, names, prec=BNB_PREC)
     search = Search(problem, names, ctx.seed)
     early: list = []
@@ -132,12 +130,11 @@ def _bnb(problem, names, budget, ctx, lo, hi, deadline):
             early.append(point)
         return point is not None
 
-    outcome = solver.run(budget, lambda f: ctx.progress(lo + (hi - lo) * f), on_refuted, deadline)
+    outcome = solver.run(budget, lambda f: ctx.progress(lo + (hi - lo) * f), on_refuted)
     return outcome, search, (early[0] if early else None)
 
 
 def run(spec, ctx) -> Result:
-    t0 = time.perf_counter()
     profile = ctx.profile
     try:
         problem, final = _exact_stage(spec, ctx.fixed)
@@ -162,7 +159,6 @@ def run(spec, ctx) -> Result:
     # 2. branch and bound: first a short attempt normalised by the hypothesis bounds (it can
     #    only prove), then the problem as stated (it proves, refutes and maps the region)
     budget = profile.bnb_max_boxes
-    deadline = time.monotonic() + profile.prover_seconds
     vacuous_text = show(problem.vacuous) if problem.vacuous is not None else None
     closed, used = False, []
     pre = Search(problem, [v.name for v in problem.variables if not v.fixed], ctx.seed)
@@ -171,8 +167,7 @@ def run(spec, ctx) -> Result:
     names2, notes2 = _reduce(p2, normalise=True)
     if p2.bounds and point is None:
         o2 = Solver(p2, names2, prec=BNB_PREC).run(max(1, budget // 10),
-                                                     lambda f: ctx.progress(0.05 + 0.2 * f),
-                                                     deadline=time.monotonic() + profile.prover_seconds / 10)
+                                                     lambda f: ctx.progress(0.05 + 0.2 * f))
         stages.append(f"arb branch-and-bound normalised by hypothesis bounds over "
                       f"{', '.join(names2)}: {o2.stats.boxes} boxes at {o2.prec} bits")
         region2 = region_map(o2, {v.name: v for v in p2.variables}, vacuous_text)
@@ -185,18 +180,17 @@ def run(spec, ctx) -> Result:
         names, notes = _reduce(problem, normalise=False)
         evidence.update(notes)
         outcome, search, found = _bnb(problem, names, budget if point is None else budget // 4,
-                                      ctx, 0.25, 0.85, deadline)
+                                      ctx, 0.25, 0.85)
         point = point or found
         st = outcome.stats
         stages.append(f"arb branch-and-bound over {', '.join(names) or 'no free variables'}: "
-                      f"{st.boxes} boxes at {outcome.prec} bits (budget {budget} boxes, "
-                      f"{profile.prover_seconds:g} s" + (", time budget spent" if outcome.timed_out else "") + ")")
+                      f"{st.boxes} boxes at {outcome.prec} bits (budget {budget} boxes)")
         region = region_map(outcome, {v.name: v for v in problem.variables}, vacuous_text)
         if problem.scalings:
             region["note"] = ("in scaled coordinates (a relaxation: certainly-false boxes there "
                               "need not hold a counterexample of the printed statement)")
-        evidence["bnb"] = {"boxes": st.boxes, "budget": budget, "seconds_budget": profile.prover_seconds,
-                           "timed_out": outcome.timed_out, "prec_bits": outcome.prec,
+        evidence["bnb"] = {"boxes": st.boxes, "budget": budget, "exhausted": outcome.exhausted,
+                           "prec_bits": outcome.prec,
                            "max_depth": st.max_depth, "refinements": st.refinements,
                            "contractions": st.contractions}
         closed = not outcome.open and not outcome.refuted
@@ -218,7 +212,6 @@ def run(spec, ctx) -> Result:
                   f"({certified} certified exactly), seed {ctx.seed}")
     evidence["search"] = {"points": tried, "certified_checks": certified, "seed": ctx.seed}
     evidence["method"] = _method(stages)
-    evidence["seconds"] = round(time.perf_counter() - t0, 3)
     ctx.progress(1.0)
 
     if point is not None:
@@ -245,8 +238,9 @@ def run(spec, ctx) -> Result:
     why = "open boxes remain" if outcome.open else "certainly-false boxes could not be certified"
     if outcome.refuted and problem.scalings:
         why += " (the map is in scaled coordinates, a relaxation)"
-    if outcome.timed_out:
-        why += f" (time budget of {profile.prover_seconds:g} s spent; --profile thorough searches longer)"
+    if outcome.exhausted:
+        why += (f" (box budget of {profile.bnb_max_boxes} spent; --profile thorough splits "
+                "further)")
     return Result(Verdict.UNDECIDED, f"{why} ({open_desc or region['refuted'].get('hull', '')}); "
                   f"{region['summary']}", evidence)
 

@@ -426,6 +426,20 @@ def compile_expr(expr: sp.Expr) -> Compiled:
         parts = [compile_expr(a) for a in expr.args]
         op = imin if isinstance(expr, sp.Min) else imax
         return lambda env: op([p(env) for p in parts])
+    if isinstance(expr, sp.Heaviside):
+        # appears in derivatives of Min/Max: 0 or 1 where the argument's sign is certain, [0, 1]
+        # otherwise (also at 0 itself): a generalised gradient, valid for monotonicity and the
+        # mean-value form of a Lipschitz function
+        fa = compile_expr(expr.args[0])
+
+        def f_step(env):
+            lo, hi = fa(env)
+            if _sign(lo) > 0:
+                return (arb(1), arb(1))
+            if _sign(hi) < 0:
+                return (arb(0), arb(0))
+            return (arb(0), arb(1))
+        return f_step
     if expr.func in UNARY and len(expr.args) == 1:
         g = UNARY[expr.func]
         fa = compile_expr(expr.args[0])
@@ -437,6 +451,26 @@ def compile_expr(expr: sp.Expr) -> Compiled:
         # rigorous, so refuse rather than guess.
         raise Unsupported(f"constant {expr} ({type(expr).__name__}) has no rigorous enclosure")
     raise Unsupported(f"cannot enclose {type(expr).__name__}: {expr}")
+
+
+def compile_all(exprs) -> Compiled:
+    """Equal expressions in several forms: the intersection of the enclosures that are defined
+    (each is rigorous, so their intersection is). Undefined only if every form is."""
+    fs = [compile_expr(e) for e in exprs]
+    if len(fs) == 1:
+        return fs[0]
+
+    def f_meet(env):
+        got = []
+        for f in fs:
+            try:
+                got.append(f(env))
+            except Undefined:
+                continue
+        if not got:
+            raise Undefined("no form is defined on the box")
+        return (_emax([g[0] for g in got]), _emin([g[1] for g in got]))
+    return f_meet
 
 
 def enclose(expr: sp.Expr, box: dict, prec: int = 64) -> Interval:

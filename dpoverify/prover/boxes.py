@@ -18,7 +18,6 @@ what is left is *open*.
 from __future__ import annotations
 
 import math
-import time
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -98,7 +97,7 @@ class Outcome:
     prec: int = 64
     names: tuple = ()
     certified_early: bool = False
-    timed_out: bool = False
+    exhausted: bool = False  # the box budget ran out with boxes still queued
 
 
 class Solver:
@@ -119,7 +118,7 @@ class Solver:
             if atom.rel == "!=" or not atom.forms:
                 continue
             f = atom.forms[0]
-            for s in f.free_symbols:
+            for s in sorted(f.free_symbols, key=lambda s: s.name):  # PYTHONHASHSEED-free order
                 if s.name not in self.names:
                     continue
                 try:
@@ -275,14 +274,21 @@ class Solver:
         key = (form, tuple(sorted((n, str(q)) for n, q in sym.items())))
         if key not in self._face_cache:
             sub = {s: to_rational(sym[s.name]) for s in form.free_symbols if s.name in sym}
-            f = form.xreplace(sub)
+            try:  # an end where the form is undefined (Min(1, eps/(d v)) at d = 0) has no face
+                f = form.xreplace(sub)
+            except (ValueError, TypeError, ZeroDivisionError):
+                self._face_cache[key] = None
+                return None
+            if f.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+                self._face_cache[key] = None
+                return None
             if sp.count_ops(f) <= FACE_EXPAND_OPS:
                 f = sp.expand(f)
             try:
                 grads = {}
-                for s in f.free_symbols:
+                for s in sorted(f.free_symbols, key=lambda s: s.name):
                     try:
-                        grads[s.name] = A.compile_expr(_tidy(sp.diff(f, s)))
+                        grads[s.name] = A.compile_all(_tidy(sp.diff(f, s)))
                     except A.Unsupported:
                         grads[s.name] = None
                 self._face_cache[key] = (A.compile_expr(f), grads)
@@ -348,17 +354,25 @@ class Solver:
         if box is None:
             return "excluded", None
         env = self.env(box)
+        self._open_atoms = open_atoms = {"hyp": [], "goal": []}
+        def recorded(kind):
+            def truth(a):
+                t = self.atom_truth(a, env, box)
+                if t is None:
+                    open_atoms[kind].append(a)
+                return t
+            return truth
         truth = lambda a: self.atom_truth(a, env, box)  # noqa: E731
-        h = evaluate(self.p.hyp, truth)
+        h = evaluate(self.p.hyp, recorded("hyp"))
         if h is False:
             return "excluded", box
         if self.p.vacuous is not None:
-            vac = evaluate(self.p.vacuous, truth)
+            vac = evaluate(self.p.vacuous, recorded("goal"))
             if vac is True:
                 return "vacuous", box
         else:
             vac = False
-        g = evaluate(self.p.goal, truth)
+        g = evaluate(self.p.goal, recorded("goal"))
         if g is True:
             return "proved", box
         if g is False and h is True and vac is False:
@@ -486,10 +500,59 @@ class Solver:
                 m = hi - 1
         return m
 
+    def _face_bound(self, box: dict) -> set:
+        """Variables whose split cannot move the open goal/vacuity atoms' decisive end on this
+        box: every such atom has, in some form, a partial derivative in x of certain sign, the
+        same sign for all of them (the face, or the tail's limit, already gives each minimum;
+        the half of a split holding that end keeps it). Opposite signs (|x| >= xy as
+        x(1-y) >= 0 or -x(1+y) >= 0) are split: each half may satisfy another atom. Hypothesis
+        atoms are not considered: splitting x may separate where a hypothesis holds from where
+        it fails, monotone or not."""
+        open_atoms = getattr(self, "_open_atoms", None)
+        if not open_atoms or not open_atoms["goal"]:
+            return set()
+        hyp_names = set().union(*(a.names for a in open_atoms["hyp"])) if open_atoms["hyp"] else set()
+        env = self.env(box)
+        bound = set()
+        for n in box:
+            if n in hyp_names:
+                continue
+            signs = set()
+            for a in open_atoms["goal"]:
+                if n not in a.names:
+                    continue
+                sg = self._monotone(a, n, env) if a.rel in (">=", ">") else None
+                if sg is None:
+                    break
+                signs.add(sg)
+            else:
+                if len(signs) <= 1:
+                    bound.add(n)
+        return bound
+
+    def _monotone(self, atom: Atom, n: str, env: dict) -> int | None:
+        """1 (-1) if some form of the atom is non-decreasing (non-increasing) in n on the box."""
+        for k in range(len(atom.compiled)):
+            g = atom.grads(k).get(n)
+            if g is None:
+                continue
+            try:
+                glo, ghi = g(env)
+            except A.Undefined:
+                continue
+            if A._sign(glo) >= 0:
+                return 1
+            if A._sign(ghi) <= 0:
+                return -1
+        return None
+
     def split(self, box: dict):
         best, bw = None, 0.0
+        bound = self._face_bound(box)
         for n, (lo, hi) in box.items():
             w = self._width(n, lo, hi)
+            if n in bound:
+                w /= 2 ** 20  # split last: a monotone face already gives the box's minimum
             if w > bw:
                 best, bw = n, w
         if best is None:
@@ -502,11 +565,11 @@ class Solver:
         return left, right
 
     # ------------------------------------------------------------ main loop
-    def run(self, max_boxes: int, progress=lambda f: None, on_refuted=None,
-            deadline: float | None = None) -> Outcome:
+    def run(self, max_boxes: int, progress=lambda f: None, on_refuted=None) -> Outcome:
         """Classify boxes breadth first. ``on_refuted(box)`` may certify a counterexample in a
         certainly-false box; once it does, only a quarter of the budget is spent on the map.
-        Past ``deadline`` (time.monotonic()) the remaining boxes stay open (``out.timed_out``)."""
+        The budget is a number of boxes only (never seconds): the outcome is a function of the
+        problem and the budget."""
         out = Outcome(prec=self.prec, names=tuple(self.names))
         queue = deque([(self.root(), 0)])
         limit = max_boxes
@@ -514,10 +577,7 @@ class Solver:
             while queue:
                 if self.stats.boxes >= limit:
                     out.open.extend(b for b, _ in queue)
-                    break
-                if deadline is not None and self.stats.boxes % 16 == 0 and time.monotonic() > deadline:
-                    out.open.extend(b for b, _ in queue)
-                    out.timed_out = True
+                    out.exhausted = True
                     break
                 box, depth = queue.popleft()
                 self.stats.boxes += 1

@@ -240,6 +240,47 @@ def _combination_holds(g: Atom, gf, pairs, lam, domain: dict) -> bool:
     return False
 
 
+def _log_primes(e: sp.Expr) -> sp.Expr:
+    """log(40) - log(20) - log(2) as 0: logarithms of rationals written over primes."""
+    sub = {}
+    for a in e.atoms(sp.log):
+        x = a.args[0]
+        if x.is_Rational and x > 0:
+            num = sum((k * sp.log(p) for p, k in sp.factorint(x.p).items()), sp.Integer(0))
+            den = sum((k * sp.log(p) for p, k in sp.factorint(x.q).items()), sp.Integer(0))
+            sub[a] = num - den
+    return sp.expand(e.xreplace(sub)) if sub else e
+
+
+def _scaled(g: Atom, hyps: list, refine: dict, domain: dict) -> bool:
+    """Whether g follows from one hypothesis conjunct h as g = λ h + ρ identically, λ chosen to
+    cancel a logarithm of the goal (``Q > 45 log(40K)`` from ``log(2KQ²) - Q/45 < log(1/20)``:
+    λ = 45 cancels log K), with λ >= 0 and ρ >= 0 on the domain (ρ = 90 log Q for Q >= 1; the
+    signs from sympy or one Arb enclosure). A strict g needs a strict h with λ > 0, or ρ > 0."""
+    for gf in _forms(g, refine, domain):
+        gf = _log_primes(gf)
+        need = sorted(_log_atoms(gf), key=sp.default_sort_key)
+        for h in hyps:
+            for hf in _forms(h, refine, domain):
+                hf = _log_primes(hf)
+                for L in need:
+                    ch = hf.coeff(L)
+                    if ch == 0 or ch.has(sp.log):
+                        continue
+                    lam = sp.cancel(gf.coeff(L) / ch)
+                    if lam.has(sp.log):
+                        continue
+                    rho = _log_primes(sp.expand(gf - lam * hf))
+                    if rho.has(L):
+                        continue
+                    sl, sr = _nonneg(lam, domain), _nonneg(rho, domain)
+                    if sl is None or sr is None:
+                        continue
+                    if g.rel == ">=" or sr == 1 or (sl == 1 and h.rel == ">"):
+                        return True
+    return False
+
+
 def implied_goal(goal, hyp, refine: dict, variables: list):
     """The goal with every atom that some hypothesis conjunct implies (alone, or two combined with
     non-negative weights, :func:`_combined`) replaced by True."""
@@ -251,7 +292,8 @@ def implied_goal(goal, hyp, refine: dict, variables: list):
 
     def f(atom: Atom):
         if atom.rel in (">=", ">") and (any(_implies(h, atom, refine, domain) for h in hyps)
-                                         or (len(hyps) > 1 and _combined(atom, hyps, refine, domain))):
+                                         or (len(hyps) > 1 and _combined(atom, hyps, refine, domain))
+                                         or _scaled(atom, hyps, refine, domain)):
             return True
         return atom
     return substitute(goal, f)

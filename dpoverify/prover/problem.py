@@ -127,26 +127,31 @@ class Atom:
         if g is None:
             g = {}
             form = self.forms[k]
-            for s in form.free_symbols:
+            for s in sorted(form.free_symbols, key=lambda s: s.name):  # PYTHONHASHSEED-free order
                 try:
-                    g[s.name] = A.compile_expr(_tidy(sp.diff(form, s)))
+                    g[s.name] = A.compile_all(_tidy(sp.diff(form, s)))
                 except A.Unsupported:
                     g[s.name] = None
             self._grads[k] = g
         return g
 
 
-def _tidy(expr: sp.Expr) -> sp.Expr:
-    """A derivative in factored form where that is cheap (rational functions of modest size):
-    -y(1-y)(1-2x), not a sum whose interval enclosure cannot see the sign."""
-    rational = not expr.atoms(sp.Function) and all(
-        p.exp.is_Integer for p in expr.atoms(sp.Pow))
-    if rational and sp.count_ops(expr) <= 80:
+def _tidy(expr: sp.Expr) -> list[sp.Expr]:
+    """A derivative in the forms whose enclosures are intersected: factor_terms, and where that
+    is cheap (algebraic functions of modest size; sqrt(Q) is a generator) the factored form:
+    -y(1-y)(1-2x), or sqrt(Q)(320 sqrt(Q) - Z - 2) for 64Q/(Z+2) - sqrt(Q)/5 on Q in [X, oo),
+    not a sum whose interval enclosure cannot see the sign."""
+    out = [sp.factor_terms(expr)]
+    algebraic = not expr.atoms(sp.Function) and all(
+        p.exp.is_Rational for p in expr.atoms(sp.Pow))
+    if algebraic and sp.count_ops(expr) <= 80:
         try:
-            return sp.factor(expr)
+            f = sp.factor(expr)
+            if f != out[0]:
+                out.append(f)
         except (sp.PolynomialError, TypeError, ValueError):
             pass
-    return sp.factor_terms(expr)
+    return out
 
 
 def parse(rel: Any, refine: dict | None = None) -> Any:
@@ -176,6 +181,8 @@ def parse(rel: Any, refine: dict | None = None) -> Any:
         big, small = ((rel.lhs, rel.rhs) if isinstance(rel, (sp.GreaterThan, sp.StrictGreaterThan))
                       else (rel.rhs, rel.lhs))
         split = split_abs(big, small, strict, refine or {})
+        if split is None:
+            split = split_min_max(big, small, strict, refine or {})
         if split is not None:
             return parse(split, refine)
         return Atom(">" if strict else ">=", big - small, big, small)
@@ -212,6 +219,37 @@ def split_abs(big: sp.Expr, small: sp.Expr, strict: bool, refine: dict):
             return sp.And(rel(b, a * x, evaluate=False), rel(b, -a * x, evaluate=False))
         if ar.is_positive:
             return sp.Or(rel(a * x + b, 0, evaluate=False), rel(-a * x + b, 0, evaluate=False))
+    return None
+
+
+def split_min_max(big: sp.Expr, small: sp.Expr, strict: bool, refine: dict):
+    """``big >= small`` (``>`` if strict) without one Min or Max, or None.
+
+    Where ``big - small = f(m)`` at ``m = Min(a, b, ...)`` and f is increasing in m (the sign
+    of df/dm known to sympy for every real m and every point of the domain), ``f(min) =
+    min f(a_i)``: ``f(a) >= 0 and f(b) >= 0`` (a Max with f decreasing likewise). An
+    equivalence: each conjunct is smooth where the printed atom has a kink along a = b
+    (``8KQ^{9/4} exp(-min(c sqrt(Q)/5, Q^{3/4}/256)) < 1`` is two one-piece conditions). The
+    other direction would give a disjunction, which is left whole.
+    """
+    f = big - small
+    rel = sp.StrictGreaterThan if strict else sp.GreaterThan
+    for mm in sorted(f.atoms(sp.Min, sp.Max), key=sp.default_sort_key):
+        s = sp.Dummy("m", real=True)
+        g = f.xreplace({mm: s})
+        if not g.has(s):
+            continue
+        slope = sp.diff(g, s).xreplace(refine)
+        if slope.is_positive:
+            inc = True
+        elif slope.is_negative:
+            inc = False
+        else:
+            continue
+        if inc != isinstance(mm, sp.Min):
+            continue  # a disjunction: every box would carry both parts (twice the work), kept whole
+        return sp.And(*[rel(big.xreplace({mm: a}), small.xreplace({mm: a}), evaluate=False)
+                        for a in mm.args], evaluate=False)
     return None
 
 

@@ -195,27 +195,3 @@ def test_transcendental_counterexample_is_certified_with_arb(ctx):
     assert "Arb" in r.counterexample["certified_by"]
     xv = R(r.counterexample["point"]["x"])
     assert xv < 0 and sp.exp(xv) < 1 + xv + xv ** 2 / 2
-
-
-def test_time_budget_leaves_boxes_open_and_says_so():
-    """A spent time budget can only leave a step UNDECIDED, and the evidence says why."""
-    import dataclasses
-
-    import sympy as sp
-
-    from dpoverify.claims import Domain, Implication, Param
-    from dpoverify.engines import Context
-    from dpoverify.profiles import get
-    from dpoverify.prover import run
-    from dpoverify.verdicts import Verdict
-
-    x, y = Param("x", Domain(0, 1)), Param("y", Domain(0, 1))
-    # true (x*y <= (x+y)^2/4, tight on the whole diagonal) but not closable by boxes in no time
-    spec = Implication((x, y), (), sp.LessThan(x.symbol * y.symbol, (x.symbol + y.symbol) ** 2 / 4))
-    ctx = Context(dataclasses.replace(get("ci"), prover_seconds=0.0), seed=0)
-    res = run(spec, ctx)
-    assert res.verdict is Verdict.UNDECIDED
-    assert res.evidence["bnb"]["timed_out"] and "time budget" in res.summary
-    # the budget never hides a refutation: the counterexample search still runs
-    false = Implication((x, y), (), sp.LessThan(sp.exp(x.symbol) * y.symbol, (x.symbol + y.symbol) ** 2 / 4))
-    assert run(false, ctx).verdict is Verdict.REFUTED
