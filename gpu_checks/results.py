@@ -11,6 +11,11 @@ Top level::
   complete      true once every K of the DPO runs has finished
   seed          the seed of every random choice (split, shuffles, minibatches, init)
   provenance    dpoverify.results.provenance()
+  fingerprint   {key, parts {config, data, model, code}}: SHA-256 of what determines the results --
+                every run parameter and the seed, the statements' content, the model files' bytes,
+                the source of the modules that compute them (gpu_checks.runner._fingerprint). A run
+                resumes a file only when the key is equal; otherwise it recomputes, says which part
+                differs, and keeps the earlier file as audit.<key[:12]>.json.
   config        {model, model_kind ("encoder"|"causal-lm"), readout ("mean"|"cls"|"last-token"),
                  prompt ("template"|"statement"), template, answer_tokens [" Yes", " No"],
                  dataset ("embedded"|directory path), mode ("last-layer"|"full"), k [..],

@@ -2,11 +2,18 @@
 
 ``<out>/audit.json`` (format in :mod:`gpu_checks.results`) is rewritten atomically after the
 geometry audit and after every finished K; ``<out>/cache/<persona>.npz`` keeps g(x). A run that
-finds a results file made with the same configuration resumes: finished K are not trained again.
+finds a results file with the same fingerprint resumes: finished K are not trained again.
+
+Both are keyed by content (:mod:`gpu_checks.fingerprint`), never by a path: the embedding cache
+by the model files' bytes, the read-out, prompt and template, the persona's statements, the device
+type and the embedding code; the resume by every parameter of the run (seed included), the
+content of the data and of the model files, and the code version. On a mismatch the run
+recomputes, says so in one line, and keeps the earlier results file beside the new one.
 """
 from __future__ import annotations
 
 import io
+import sys
 import random
 import time
 from contextlib import nullcontext
@@ -18,7 +25,7 @@ import numpy as np
 
 from dpoverify import results as dres
 
-from . import geometry, parallel, personas, results, scaling
+from . import fingerprint, geometry, parallel, personas, results, scaling
 
 DEFAULT_LR = {"last-layer": 1e-3, "full": 1e-5}  # Appendix F (Adam / AdamW); SGD needs its own --lr
 
@@ -50,9 +57,47 @@ class AuditConfig:
     fresh: bool = False
 
 
-RESUME_KEYS = ("model", "model_kind", "readout", "prompt", "dataset", "only", "mode", "optimizer", "k",
-               "persona_sets", "steps", "batch_size", "lr", "beta", "eval_every", "shuffles",
-               "train_eval_max", "device_type")
+# Parameters compared on resume; the model and the data are compared by content (paths may move).
+RESUME_KEYS = ("model_kind", "readout", "prompt", "template", "answer_tokens", "only", "mode", "optimizer", "k", "persona_sets", "steps", "batch_size", "lr", "beta", "eval_every",
+               "shuffles", "train_eval_max", "device_type", "dtype", "train_fraction")
+
+
+def _code_version() -> str:
+    """The source of every module whose code determines an audit result."""
+    from . import dpo_train, models
+    return fingerprint.code_sha256(dpo_train, geometry, models, personas, scaling, sys.modules[__name__])
+
+
+def _embedding_code() -> str:
+    from . import dpo_train, models
+    return fingerprint.code_sha256(dpo_train, models)
+
+
+def _fingerprint(config: dict, seed: int, data_sha: dict, model_sha: str) -> dict:
+    """What determines the results: {key, parts {config, data, model, code}} (each a SHA-256)."""
+    parts = {"config": fingerprint.digest({"seed": seed, **{k: config.get(k) for k in RESUME_KEYS}}),
+             "data": fingerprint.digest(data_sha), "model": model_sha, "code": _code_version()}
+    return {"key": fingerprint.digest(parts), "parts": parts}
+
+
+_PART_NAMES = {"data": "data content", "model": "model files", "code": "code version"}
+
+
+def _mismatch(old: dict, config: dict, fp: dict) -> str | None:
+    """None when ``old`` (a results document) was made with fingerprint ``fp``; else what differs."""
+    old_fp = old.get("fingerprint")
+    if not isinstance(old_fp, dict) or not isinstance(old_fp.get("parts"), dict):
+        return "no content fingerprint (made by an older dpoverify)"
+    if old_fp.get("key") == fp["key"]:
+        return None
+    what = []
+    if old_fp["parts"].get("config") != fp["parts"]["config"]:
+        old_cfg = {"seed": old.get("seed"), **old.get("config", {})}
+        new_cfg = {"seed": config["seed"], **config}
+        keys = [k for k in ("seed", *RESUME_KEYS) if old_cfg.get(k) != new_cfg.get(k)]
+        what.append("configuration (" + ", ".join(keys or ["its fingerprint"]) + ")")
+    what += [name for part, name in _PART_NAMES.items() if old_fp["parts"].get(part) != fp["parts"][part]]
+    return ", ".join(what) or "fingerprint"
 
 
 def _progress(console):
@@ -68,20 +113,30 @@ def _say(console, text: str) -> None:
         console.print(text)
 
 
-def _embed_all(model, data, cache: Path, key: str, bar) -> dict[str, dict[str, np.ndarray]]:
+def _embed_all(model, data, cache: Path, keys: dict[str, str], bar, console=None) -> dict[str, dict[str, np.ndarray]]:
     """g(x) (and the other-logit logsumexp of a causal LM) for both clusters of every persona,
-    cached per persona in ``cache/<persona>.npz`` so an interrupted embedding pass resumes."""
+    cached per persona in ``cache/<persona>.npz`` under ``keys[persona]`` (a content hash, see
+    :func:`_embedding_keys`) so an interrupted embedding pass resumes; an entry made under another
+    key is recomputed, and the run says so."""
     from . import dpo_train
 
-    emb, todo = {}, []
+    emb, todo, stale = {}, [], []
     for name in data:
         path = cache / f"{name}.npz"
         if path.is_file():
-            with np.load(path, allow_pickle=False) as z:
-                if str(z["key"]) == key:
-                    emb[name] = {s: z[s] for s in ("g+", "g-", "o+", "o-") if s in z}
-                    continue
+            try:
+                with np.load(path, allow_pickle=False) as z:
+                    if "key" in z and str(z["key"]) == keys[name]:
+                        emb[name] = {s: z[s] for s in ("g+", "g-", "o+", "o-") if s in z}
+                        continue
+            except (OSError, ValueError):
+                pass  # a damaged cache entry is recomputed like a stale one
+            stale.append(name)
         todo.append(name)
+    if stale:
+        _say(console, f"embedding cache of {len(stale)} persona(s) ({', '.join(stale[:3])}"
+                      f"{', ...' if len(stale) > 3 else ''}) was made from other statements, model files, "
+                      "read-out or code: recomputing")
     if not todo:
         return emb
     task = bar.add_task("embedding statements", total=sum(data[n].size for n in todo)) if bar else None
@@ -96,9 +151,17 @@ def _embed_all(model, data, cache: Path, key: str, bar) -> dict[str, dict[str, n
             if f.other_lse is not None:
                 emb[name]["o" + sign] = f.other_lse.numpy()
         buf = io.BytesIO()
-        np.savez(buf, key=np.array(key), **emb[name])
+        np.savez(buf, key=np.array(keys[name]), **emb[name])
         dres.write_atomic(cache / f"{name}.npz", buf.getvalue())
     return emb
+
+
+def _embedding_keys(config: dict, data, data_sha: dict[str, str], model_sha: str) -> dict[str, str]:
+    """Per persona: the hash of everything g(x) depends on."""
+    common = {"model": model_sha, **{k: config[k] for k in ("readout", "prompt", "template", "answer_tokens",
+                                                             "device_type", "dtype")},
+              "code": _embedding_code()}
+    return {n: fingerprint.digest({**common, "persona": data_sha[n]}) for n in data}
 
 
 def _select(emb_cluster: dict, sign: str, idx: list[int]):
@@ -182,17 +245,27 @@ def run(cfg: AuditConfig, console=None, after_k: Callable[[int, dict], None] | N
         "processes": 1 if acc is None else acc.num_processes,
         "dtype": "bfloat16" if device.type == "cuda" else "float32",
     }
+    hashes = fingerprint.HashIndex(out / "cache" / fingerprint.INDEX)
+    data_sha = {n: fingerprint.persona_sha256(p) for n, p in data.items()}
+    model_sha = fingerprint.model_sha256(model_dir, hashes)
+    fp = _fingerprint(config, cfg.seed, data_sha, model_sha)
     doc = None if cfg.fresh else results.load(out)
     if doc is not None:
-        differs = [k for k in RESUME_KEYS if doc["config"].get(k) != config.get(k)]
-        if differs:
-            raise RunError(f"{results.path_in(out)} was made with a different configuration "
-                           f"(differs in: {', '.join(differs)}); pass --fresh or another --out")
-        done = sorted(int(k) for k in doc.get("dpo", {}).get("runs", {}))
-        _say(console, f"resuming {results.path_in(out)}: geometry done, K done: {done or 'none'}")
-    else:
+        differs = _mismatch(doc, {**config, "seed": cfg.seed}, fp)
+        if differs is None:
+            done = sorted(int(k) for k in doc.get("dpo", {}).get("runs", {}))
+            _say(console, f"resuming {results.path_in(out)}: geometry done, K done: {done or 'none'}")
+        else:
+            old_key = (doc.get("fingerprint") or {}).get("key") or "unkeyed"
+            kept = out / f"audit.{str(old_key)[:12]}.json"
+            if main:
+                results.path_in(out).replace(kept)
+            _say(console, f"{results.path_in(out)} was made with another {differs}: recomputing "
+                          f"(the earlier results are kept in {kept})")
+            doc = None
+    if doc is None:
         doc = {"schema": results.SCHEMA, "created": dres.now(), "complete": False, "seed": cfg.seed,
-               "provenance": dres.provenance(), "config": config}
+               "provenance": dres.provenance(), "config": config, "fingerprint": fp}
     if acc is not None:
         acc.wait_for_everyone()  # every process has read the same results file before main writes
     torch.manual_seed(cfg.seed)
@@ -204,12 +277,14 @@ def run(cfg: AuditConfig, console=None, after_k: Callable[[int, dict], None] | N
 
     splits = {n: personas.split(p, cfg.seed) for n, p in data.items()}
     q = min(min(len(s[0][0]), len(s[0][1])) for s in splits.values())
-    key = "|".join(str(config[k]) for k in ("model", "readout", "prompt", "dataset", "only", "device_type"))
+    keys = _embedding_keys(config, data, data_sha, model_sha)
+    if main:
+        hashes.save()
     with _progress(console) as bar:
         needs_model = main and ("geometry" not in doc or cfg.mode == "last-layer")
         model = models.load(model_dir, str(device), config["readout"], config["prompt"]) if needs_model else None
         if model is not None:
-            emb = _embed_all(model, data, out / "cache", key, bar)
+            emb = _embed_all(model, data, out / "cache", keys, bar, console)
         if "geometry" not in doc and main:
             groups = {n: (emb[n]["g+"].astype(np.float64), emb[n]["g-"].astype(np.float64)) for n in data}
             doc["data"] = {"n_personas": len(data), "n_statements": sum(p.size for p in data.values()),

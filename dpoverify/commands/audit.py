@@ -3,7 +3,8 @@ DPO fine-tunes for K = 1, 2, 4, 8, 16 (gpu_checks), then judge every empirical o
 claims (section-5.geometry, appendix-e.gaussian, section-5.value-diversity) on the results.
 
 Writes <out>/audit.json (schema dpoverify.audit/1, see gpu_checks/results.py) and <out>/plots/.
-A run whose <out> already holds results of the same configuration resumes: finished K are kept.
+A run whose <out> already holds results with the same content fingerprint (parameters, seed, data
+and model bytes, code version) resumes: finished K are kept; any other is recomputed, and said so.
 """
 from __future__ import annotations
 
@@ -54,8 +55,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--shuffles", type=int, default=20, help="shuffled-label draws for the noise floor")
     parser.add_argument("--threads", type=int, help="torch CPU threads (default: torch's choice)")
     parser.add_argument("--fresh", action="store_true",
-                        help="discard results already in --out (cached embeddings of the same model, "
-                             "read-out and data are kept)")
+                        help="discard results already in --out (cached embeddings whose content key -- model "
+                             "bytes, read-out, statements, code -- matches are kept)")
 
 
 def _config(args):

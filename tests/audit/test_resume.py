@@ -47,5 +47,7 @@ def test_killed_run_resumes_without_redoing_finished_k(tmp_path, monkeypatch):
         assert doc["dpo"]["runs"][k]["log"] == partial["dpo"]["runs"][k]["log"]
     assert doc["geometry"] == partial["geometry"]
 
-    with pytest.raises(runner.RunError, match="differs in: steps"):
-        runner.run(runner.AuditConfig(out=str(out), ks=[1, 2, 4], steps=31, eval_every=10, shuffles=3))
+    other = runner.run(runner.AuditConfig(out=str(out), ks=[1, 2, 4], steps=31, eval_every=10, shuffles=3))
+    assert other["config"]["steps"] == 31 and other["dpo"]["runs"]["1"]["log"][-1]["step"] == 31
+    kept = out / f"audit.{doc['fingerprint']['key'][:12]}.json"
+    assert json.loads(kept.read_text())["config"]["steps"] == 30  # recomputed; the earlier results kept
