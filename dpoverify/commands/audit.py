@@ -97,8 +97,9 @@ def judge_all(doc: dict, out: str) -> list[dict]:
     rows = []
     for claim, ob in registry.obligations(["all"], EmpiricalAudit):
         result, _ = engines.run(ob.spec, ctx)
-        rows.append({"claim": claim.id, "obligation": ob.id, "title": ob.title,
-                     "verdict": result.verdict.value, "summary": result.summary})
+        rows.append({"claim": claim.id, "obligation": ob.id, "title": ob.title, "kind": ob.spec.kind,
+                     "model": result.evidence.get("model"), "verdict": result.verdict.value,
+                     "summary": result.summary})
     return rows
 
 
