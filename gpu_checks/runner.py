@@ -25,7 +25,7 @@ import numpy as np
 
 from dpoverify import results as dres
 
-from . import fingerprint, geometry, parallel, personas, results, scaling
+from . import draws, fingerprint, geometry, parallel, personas, results, scaling
 
 DEFAULT_LR = {"last-layer": 1e-3, "full": 1e-5}  # Appendix F (Adam / AdamW); SGD needs its own --lr
 
@@ -48,17 +48,20 @@ class AuditConfig:
     out: str = results.DEFAULT_DIR
     seed: int = 0
     steps: int = 200
-    batch_size: int = 32
+    batch_size: int | None = 32  # None: full batch (the paper's last-layer design)
     lr: float | None = None
     beta: float = 0.01
     eval_every: int = 10
     shuffles: int = 20
     train_eval_max: int = 256  # full mode: train preferences evaluated at each log point
     fresh: bool = False
+    draws: int = draws.DEFAULT_DRAWS  # R: trained draws (personas and seed) per K
+    cap: int | None = None  # at most this many statements per cluster (None: all)
 
 
 # Parameters compared on resume; the model and the data are compared by content (paths may move).
-RESUME_KEYS = ("model_kind", "readout", "prompt", "template", "answer_tokens", "only", "mode", "optimizer", "k", "persona_sets", "steps", "batch_size", "lr", "beta", "eval_every",
+RESUME_KEYS = ("model_kind", "readout", "prompt", "template", "answer_tokens", "only", "mode", "optimizer", "k", "persona_sets",
+               "draws", "persona_draws", "cap", "steps", "batch_size", "lr", "beta", "eval_every",
                "shuffles", "train_eval_max", "device_type", "dtype", "train_fraction")
 
 
@@ -100,9 +103,38 @@ def _mismatch(old: dict, config: dict, fp: dict) -> str | None:
     return ", ".join(what) or "fingerprint"
 
 
+class _Lines:
+    """Progress as plain lines (output to a file or a pipe): one line per task at every tenth of it,
+    with the rate so far."""
+
+    def __init__(self, console):
+        self.console, self.tasks = console, {}
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def add_task(self, description: str, total: int) -> int:
+        self.tasks[len(self.tasks)] = [description, total, 0, time.perf_counter(), 0]
+        return len(self.tasks) - 1
+
+    def advance(self, task: int, n: int) -> None:
+        t = self.tasks[task]
+        t[2] += n
+        tenth = t[2] * 10 // max(t[1], 1)
+        if tenth > t[4] or t[2] >= t[1]:
+            t[4] = tenth
+            rate = t[2] / max(time.perf_counter() - t[3], 1e-9)
+            self.console.print(f"{t[0]}: {t[2]}/{t[1]} ({t[2] / max(t[1], 1):.0%}), {rate:.1f}/s", soft_wrap=True)
+
+
 def _progress(console):
     if console is None:
         return nullcontext(None)
+    if not console.is_terminal:
+        return _Lines(console)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                     TimeRemainingColumn(), console=console, transient=False)
@@ -215,11 +247,14 @@ def run(cfg: AuditConfig, console=None, after_k: Callable[[int, dict], None] | N
         raise RunError(f"{parallel.launched_processes()} processes were launched, but only --mode full runs "
                        "in several processes (last-layer mode trains a [2, d] head on cached features)")
     out = Path(cfg.out)
+    if cfg.draws < 1:
+        raise RunError(f"--draws must be a positive integer, got {cfg.draws}")
     data = personas.load_dir(cfg.personas, cfg.only)
+    full_sizes = {n: (len(p.aligned), len(p.misaligned)) for n, p in data.items()}
+    data = {n: draws.cap(p, cfg.cap) for n, p in data.items()}
     sets, source = personas.persona_sets(list(data), cfg.ks, cfg.seed)
-    model_dir = Path(cfg.model) if cfg.model else models.default_model_dir()
-    if not model_dir.is_dir():
-        raise models.ModelError(f"no such model directory: {model_dir}")
+    draw_sets = draws.draw_sets(list(data), sets, cfg.seed, cfg.draws)
+    model_dir = models.resolve(cfg.model)
     kind = models.model_kind(model_dir)
     device = models.pick_device(cfg.device)
     acc = parallel.accelerator(cfg.device) if cfg.mode == "full" else None
@@ -237,7 +272,9 @@ def run(cfg: AuditConfig, console=None, after_k: Callable[[int, dict], None] | N
         "dataset": "embedded" if cfg.personas is None else str(Path(cfg.personas)),
         "only": cfg.only, "mode": cfg.mode, "k": list(cfg.ks),
         "persona_sets": {str(k): v for k, v in sets.items()}, "persona_sets_source": source,
-        "steps": cfg.steps, "batch_size": cfg.batch_size, "lr": lr, "beta": cfg.beta,
+        "draws": cfg.draws, "persona_draws": {str(k): v for k, v in draw_sets.items()},
+        "cap": cfg.cap, "cap_rule": "per cluster, the statements with the smallest SHA-256 (seed-independent)",
+        "steps": cfg.steps, "batch_size": cfg.batch_size or "full", "lr": lr, "beta": cfg.beta,
         "optimizer": "SGD" if cfg.optimizer == "sgd" else (
             "Adam" if cfg.mode == "last-layer" else "AdamW (constant LR, no warm-up, weight decay 0)"),
         "eval_every": cfg.eval_every, "train_fraction": 0.9, "shuffles": cfg.shuffles,
@@ -290,7 +327,8 @@ def run(cfg: AuditConfig, console=None, after_k: Callable[[int, dict], None] | N
             doc["data"] = {"n_personas": len(data), "n_statements": sum(p.size for p in data.values()),
                            "embedding_dim": int(next(iter(groups.values()))[0].shape[1]),
                            "personas": {n: {"aligned": len(p.aligned), "misaligned": len(p.misaligned)}
-                                        for n, p in data.items()}}
+                                        for n, p in data.items()},
+                           "cap": cfg.cap, "n_statements_uncapped": sum(a + m for a, m in full_sizes.values())}
             doc["geometry"] = geometry.audit(groups, q, cfg.seed, cfg.shuffles)
             doc["geometry"]["readout"] = config["readout"]
             train_groups = {n: (groups[n][0][splits[n][0][0]], groups[n][1][splits[n][0][1]]) for n in data}
@@ -306,42 +344,49 @@ def run(cfg: AuditConfig, console=None, after_k: Callable[[int, dict], None] | N
             if str(k) in dpo["runs"]:
                 _say(console, f"K={k}: finished earlier, not trained again")
                 continue
-            names = sets[k]
-            t0 = time.perf_counter()
-            task = bar.add_task(f"DPO {cfg.mode} K={k}", total=cfg.steps) if bar else None
-            advance = (lambda n, t=task: bar.advance(t, n)) if bar else (lambda n: None)
-            seed_k = cfg.seed * 1000 + k
-            if cfg.mode == "last-layer":
-                head0 = model.answer_head()
-                train = _last_layer_features(emb, names, splits, 0)
-                test = _last_layer_features(emb, names, splits, 1)
-                log = dpo_train.train_last_layer(
-                    head0, train, {"train": train, "test": test}, steps=cfg.steps,
-                    batch_size=cfg.batch_size, lr=lr, beta=cfg.beta, eval_every=cfg.eval_every,
-                    seed=seed_k, optimizer=cfg.optimizer, progress=advance)
-                n_train, n_test = len(train.chosen), len(test.chosen)
-            else:
-                fresh_model = models.load(model_dir, str(device), config["readout"], config["prompt"],
-                                          for_training=True)
-                train_p, test_p = _prefs(data, names, splits, 0), _prefs(data, names, splits, 1)
-                log = dpo_train.train_full(
-                    fresh_model, train_p,
-                    {"train": _subsample(train_p, cfg.train_eval_max, seed_k), "test": test_p},
-                    steps=cfg.steps, batch_size=cfg.batch_size, lr=lr, beta=cfg.beta,
-                    eval_every=cfg.eval_every, seed=seed_k, optimizer=cfg.optimizer, acc=acc, progress=advance)
-                n_train, n_test = len(train_p), len(test_p)
-                del fresh_model
-            run_k = {"personas": names, "n_train": n_train, "n_test": n_test,
-                     "Q_min": min(min(len(splits[n][0][0]), len(splits[n][0][1])) for n in names),
-                     "seconds": time.perf_counter() - t0, "log": log,
-                     "final": {"train": log[-1]["train"], "test": log[-1]["test"]}}
-            run_k["margin_rate"] = scaling.margin_rate(log)
+            done_draws = []
+            for r, names in enumerate(draw_sets[k]):
+                t0 = time.perf_counter()
+                what = f"DPO {cfg.mode} K={k}" + (f" draw {r + 1}/{cfg.draws}" if cfg.draws > 1 else "")
+                task = bar.add_task(what, total=cfg.steps) if bar else None
+                advance = (lambda n, t=task: bar.advance(t, n)) if bar else (lambda n: None)
+                seed_k = draws.seed_of(cfg.seed, k, r)
+                if cfg.mode == "last-layer":
+                    head0 = model.answer_head()
+                    train = _last_layer_features(emb, names, splits, 0)
+                    test = _last_layer_features(emb, names, splits, 1)
+                    log = dpo_train.train_last_layer(
+                        head0, train, {"train": train, "test": test}, steps=cfg.steps,
+                        batch_size=cfg.batch_size or len(train.chosen), lr=lr, beta=cfg.beta,
+                        eval_every=cfg.eval_every,
+                        seed=seed_k, optimizer=cfg.optimizer, progress=advance)
+                    n_train, n_test = len(train.chosen), len(test.chosen)
+                else:
+                    fresh_model = models.load(model_dir, str(device), config["readout"], config["prompt"],
+                                              for_training=True)
+                    train_p, test_p = _prefs(data, names, splits, 0), _prefs(data, names, splits, 1)
+                    log = dpo_train.train_full(
+                        fresh_model, train_p,
+                        {"train": _subsample(train_p, cfg.train_eval_max, seed_k), "test": test_p},
+                        steps=cfg.steps, batch_size=cfg.batch_size or len(train_p), lr=lr, beta=cfg.beta,
+                        eval_every=cfg.eval_every, seed=seed_k, optimizer=cfg.optimizer, acc=acc,
+                        progress=advance)
+                    n_train, n_test = len(train_p), len(test_p)
+                    del fresh_model
+                done_draws.append({"personas": names, "seed": seed_k, "n_train": n_train, "n_test": n_test,
+                                   "Q_min": min(min(len(splits[n][0][0]), len(splits[n][0][1])) for n in names),
+                                   "seconds": time.perf_counter() - t0, "log": log,
+                                   "final": {"train": log[-1]["train"], "test": log[-1]["test"]},
+                                   "margin_rate": scaling.margin_rate(log)})
+            # draw 0's fields at the top (the paper's persona set; figures and older readers use them);
+            # every draw, without its per-step log, under "draws"
+            run_k = {**done_draws[0], "draws": [{key: v for key, v in d.items() if key != "log"} for d in done_draws]}
             dpo["runs"][str(k)] = run_k
-            dpo["scaling"] = scaling.summarize(dpo["runs"])
+            dpo["scaling"] = scaling.summarize(dpo["runs"], cfg.seed)
             save()
             if after_k is not None:
                 after_k(k, doc)
-    dpo["scaling"] = scaling.summarize(dpo["runs"])
+    dpo["scaling"] = scaling.summarize(dpo["runs"], cfg.seed)
     if not main:
         return doc
     from . import plots

@@ -30,7 +30,10 @@ ALPHA = R(5, 100)
 
 def _ctx(doc):
     cfg = doc["config"]
-    return f" ({context(doc)}; {cfg['mode']} DPO, {cfg.get('optimizer', '?')}, {cfg['steps']} steps)"
+    draws = (doc.get("dpo", {}).get("scaling") or {}).get("draws")
+    r = f", R = {min(draws)} draw(s) per K" if draws else ""
+    cap = f", cap {cfg['cap']} statements per cluster" if cfg.get("cap") else ""
+    return f" ({context(doc)}; {cfg['mode']} DPO, {cfg.get('optimizer', '?')}, {cfg['steps']} steps{r}{cap})"
 
 
 def judge_slows(doc):
@@ -64,7 +67,9 @@ def judge_band(doc):
         return ("REFUTED", f"a margin growth rate is <= 0 (K·rate = {kr}): the margins do not grow as "
                 f"Theorem 4.2's lower bound requires{_ctx(doc)}", {"k_times_rate": kr})
     ratio = max(kr) / min(kr)
-    c = compare(ratio, hi=RATE_BAND)
+    band = sc.get("band") or {}
+    ci = Interval(*band["ci95"], f"95% CI ({band['ci_method']})") if band.get("ci95") else None
+    c = compare(ratio, hi=RATE_BAND, ci=ci)
     fit = sc.get("rate_fit") or {}
     eq3 = doc.get("geometry", {}).get("eq3_rates") or {}
     fit_txt = "" if fit.get("exponent") is None else (
@@ -89,12 +94,13 @@ def judge_error_fit(doc):
     if slope.status == "fails" or (lin["slope"] <= 0 and slope.ci is NOT_STORED):
         return ("REFUTED", f"final test error {errs}: it does not grow with K ({slope_txt}), "
                 f"linear R² = {lin['r2']:.3f}{log_txt}{_ctx(doc)}", {"linear": lin, "logk": logk})
-    c = compare(lin["r2"], lo=PAPER_R2_MIN)
+    r2_ci = Interval(*lin["r2_ci95"], f"95% CI ({lin['ci_method']})") if lin.get("r2_ci95") else None
+    c = compare(lin["r2"], lo=PAPER_R2_MIN, ci=r2_ci)
     grows = "" if slope.holds else " (whether it grows with K at all is undecided: the slope's interval contains 0)"
+    how = "" if r2_ci else " (one draw per K: R² compared as measured, no interval)"
     return (c.verdict,
             f"final test error {errs}; linear fit in K: {slope_txt}{grows}, R² = {lin['r2']:.3f} "
-            f"(paper 0.97/0.95/0.99; R² of 5 points compared as measured, no interval) -> "
-            f"{'holds' if c.holds else f'fails by a factor of {c.factor:.3g}'}{log_txt}{_ctx(doc)}",
+            f"(paper 0.97/0.95/0.99){how} -> {c.text}{log_txt}{_ctx(doc)}",
             {**c.evidence(), "linear": lin, "logk": logk, "slope": slope.evidence()})
 
 
