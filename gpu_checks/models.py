@@ -165,23 +165,33 @@ class AuditModel:
         return w[list(self.answer_ids)].detach().float().clone()
 
 
-def _answer_ids(tokenizer, kind: str) -> tuple[int, int]:
+def _answer_ids(tokenizer, kind: str, answers: tuple[str, str] = ANSWERS, strict: bool = False) -> tuple[int, int]:
+    """Token ids of the two answers (their first token; ``strict``: each must be exactly one token)."""
     ids = []
-    for ans in ANSWERS:
+    for ans in answers:
         text = ans if kind == "causal-lm" else ans.strip().lower()
         toks = tokenizer.encode(text, add_special_tokens=False)
         if not toks:
             raise ModelError(f"the tokenizer maps the answer {ans!r} to no token")
+        if strict and len(toks) != 1:
+            raise ModelError(f"the response {ans!r} is {len(toks)} tokens for this tokenizer: the audit trains "
+                             "the single-answer-token DPO of Section 3; Section 4.3's multi-token form is not "
+                             "implemented")
         ids.append(toks[0])
     if ids[0] == ids[1]:
-        raise ModelError("the answers ' Yes' and ' No' start with the same token")
+        raise ModelError(f"the answers {answers[0]!r} and {answers[1]!r} start with the same token")
     return ids[0], ids[1]
 
 
 def load(model_dir: str | Path | None = None, device: str | None = None, readout: str | None = None,
-         prompt: str | None = None, for_training: bool = False) -> AuditModel:
-    """Load a local model directory (default: all-MiniLM-L6-v2)."""
+         prompt: str | None = None, for_training: bool = False,
+         answers: tuple[str, str] | None = None) -> AuditModel:
+    """Load a local model directory (default: all-MiniLM-L6-v2). ``answers``: the two responses of
+    a preference dataset, each required to be one token (default: the personas' " Yes"/" No")."""
     from transformers import AutoModel, AutoModelForCausalLM, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # the audit prints its own progress; stderr keeps one-line errors
 
     path = Path(model_dir) if model_dir is not None else default_model_dir()
     gguf = path.suffix == ".gguf" and path.is_file()
@@ -216,4 +226,5 @@ def load(model_dir: str | Path | None = None, device: str | None = None, readout
         tok.pad_token = tok.eos_token or tok.unk_token
     tok.padding_side = "right"
     model.to(dev).eval()
-    return AuditModel(path, kind, model, tok, dev, dtype, readout, prompt, _answer_ids(tok, kind))
+    ids = _answer_ids(tok, kind, answers, strict=True) if answers else _answer_ids(tok, kind)
+    return AuditModel(path, kind, model, tok, dev, dtype, readout, prompt, ids)

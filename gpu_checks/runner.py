@@ -57,10 +57,13 @@ class AuditConfig:
     fresh: bool = False
     draws: int = draws.DEFAULT_DRAWS  # R: trained draws (personas and seed) per K
     cap: int | None = None  # at most this many statements per cluster (None: all)
+    preferences: str | None = None  # a TRL-format preference dataset instead of persona files
+    group_column: str | None = None  # its column naming the value / group
 
 
 # Parameters compared on resume; the model and the data are compared by content (paths may move).
-RESUME_KEYS = ("model_kind", "readout", "prompt", "template", "answer_tokens", "only", "mode", "optimizer", "k", "persona_sets",
+RESUME_KEYS = ("model_kind", "readout", "prompt", "template", "answer_tokens", "only", "mode", "dataset_format",
+               "group_column", "optimizer", "k", "persona_sets",
                "draws", "persona_draws", "cap", "steps", "batch_size", "lr", "beta", "eval_every",
                "shuffles", "train_eval_max", "device_type", "dtype", "train_fraction")
 
@@ -154,7 +157,7 @@ def _embed_all(model, data, cache: Path, keys: dict[str, str], bar, console=None
 
     emb, todo, stale = {}, [], []
     for name in data:
-        path = cache / f"{name}.npz"
+        path = _cache_file(cache, name)
         if path.is_file():
             try:
                 with np.load(path, allow_pickle=False) as z:
@@ -184,8 +187,17 @@ def _embed_all(model, data, cache: Path, keys: dict[str, str], bar, console=None
                 emb[name]["o" + sign] = f.other_lse.numpy()
         buf = io.BytesIO()
         np.savez(buf, key=np.array(keys[name]), **emb[name])
-        dres.write_atomic(cache / f"{name}.npz", buf.getvalue())
+        dres.write_atomic(_cache_file(cache, name), buf.getvalue())
     return emb
+
+
+def _cache_file(cache: Path, name: str) -> Path:
+    """``cache/<name>.npz`` for a persona file's name; a group name from a preference dataset (any
+    string) is reduced to safe characters plus a hash of the name, so it never leaves ``cache``."""
+    safe = dres.slug(name)
+    if safe != name or not safe or safe.startswith("."):
+        safe = f"{safe[:40] or 'group'}-{fingerprint.digest(name)[:10]}"
+    return cache / f"{safe}.npz"
 
 
 def _embedding_keys(config: dict, data, data_sha: dict[str, str], model_sha: str) -> dict[str, str]:
@@ -249,7 +261,16 @@ def run(cfg: AuditConfig, console=None, after_k: Callable[[int, dict], None] | N
     out = Path(cfg.out)
     if cfg.draws < 1:
         raise RunError(f"--draws must be a positive integer, got {cfg.draws}")
-    data = personas.load_dir(cfg.personas, cfg.only)
+    if cfg.preferences is not None:
+        from . import preference_data
+        data, answers = preference_data.load(cfg.preferences, cfg.group_column or "")
+        if cfg.only is not None:
+            unknown = [n for n in cfg.only if n not in data]
+            if unknown:
+                raise personas.PersonaDataError(f"unknown group(s) {', '.join(unknown)} in {cfg.preferences}")
+            data = {n: data[n] for n in cfg.only}
+    else:
+        data, answers = personas.load_dir(cfg.personas, cfg.only), None
     full_sizes = {n: (len(p.aligned), len(p.misaligned)) for n, p in data.items()}
     data = {n: draws.cap(p, cfg.cap) for n, p in data.items()}
     sets, source = personas.persona_sets(list(data), cfg.ks, cfg.seed)
@@ -267,9 +288,12 @@ def run(cfg: AuditConfig, console=None, after_k: Callable[[int, dict], None] | N
     config = {
         "model": str(model_dir), "model_kind": kind,
         "readout": cfg.readout or ("last-token" if kind == "causal-lm" else "mean"),
-        "prompt": cfg.prompt or ("template" if kind == "causal-lm" else "statement"),
-        "template": personas.TEMPLATE, "answer_tokens": list(personas.ANSWERS),
-        "dataset": "embedded" if cfg.personas is None else str(Path(cfg.personas)),
+        "prompt": cfg.prompt or ("template" if kind == "causal-lm" and answers is None else "statement"),
+        "template": personas.TEMPLATE, "answer_tokens": list(answers or personas.ANSWERS),
+        "dataset": (str(Path(cfg.preferences)) if cfg.preferences is not None else
+                    "embedded" if cfg.personas is None else str(Path(cfg.personas))),
+        "dataset_format": "trl" if cfg.preferences is not None else "anthropic-persona",
+        "group_column": cfg.group_column,
         "only": cfg.only, "mode": cfg.mode, "k": list(cfg.ks),
         "persona_sets": {str(k): v for k, v in sets.items()}, "persona_sets_source": source,
         "draws": cfg.draws, "persona_draws": {str(k): v for k, v in draw_sets.items()},
@@ -319,7 +343,8 @@ def run(cfg: AuditConfig, console=None, after_k: Callable[[int, dict], None] | N
         hashes.save()
     with _progress(console) as bar:
         needs_model = main and ("geometry" not in doc or cfg.mode == "last-layer")
-        model = models.load(model_dir, str(device), config["readout"], config["prompt"]) if needs_model else None
+        model = models.load(model_dir, str(device), config["readout"], config["prompt"],
+                            answers=answers) if needs_model else None
         if model is not None:
             emb = _embed_all(model, data, out / "cache", keys, bar, console)
         if "geometry" not in doc and main:
@@ -329,7 +354,7 @@ def run(cfg: AuditConfig, console=None, after_k: Callable[[int, dict], None] | N
                            "personas": {n: {"aligned": len(p.aligned), "misaligned": len(p.misaligned)}
                                         for n, p in data.items()},
                            "cap": cfg.cap, "n_statements_uncapped": sum(a + m for a, m in full_sizes.values())}
-            doc["geometry"] = geometry.audit(groups, q, cfg.seed, cfg.shuffles)
+            doc["geometry"] = geometry.audit(groups, q, cfg.seed, cfg.shuffles, tuple(config["answer_tokens"]))
             doc["geometry"]["readout"] = config["readout"]
             train_groups = {n: (groups[n][0][splits[n][0][0]], groups[n][1][splits[n][0][1]]) for n in data}
             doc["geometry"]["eq3_rates"] = geometry.eq3_rates(train_groups, sets, cfg.beta)
@@ -363,7 +388,7 @@ def run(cfg: AuditConfig, console=None, after_k: Callable[[int, dict], None] | N
                     n_train, n_test = len(train.chosen), len(test.chosen)
                 else:
                     fresh_model = models.load(model_dir, str(device), config["readout"], config["prompt"],
-                                              for_training=True)
+                                              for_training=True, answers=answers)
                     train_p, test_p = _prefs(data, names, splits, 0), _prefs(data, names, splits, 1)
                     log = dpo_train.train_full(
                         fresh_model, train_p,

@@ -86,6 +86,9 @@ def judge_error_fit(doc):
     sc = get(doc, "dpo.scaling")
     lin, logk = get(doc, "dpo.scaling.error_fit_linear"), sc.get("error_fit_logk") or {}
     errs = ", ".join(f"K={k}: {e:.3f}" for k, e in zip(sc["k"], sc["test_error"]))
+    if lin.get("slope") is None:
+        return ("UNDECIDED", f"final test error {errs}: the same at every K, so no line can be fitted "
+                f"(R² undefined){_ctx(doc)}", {"linear": lin})
     log_txt = f"; against log K R² = {logk['r2']:.3f}" if logk.get("r2") is not None else ""
     if logk.get("ci95"):
         log_txt += f", slope {logk['slope']:.3g} ({_t_interval(logk).text})"

@@ -32,6 +32,11 @@ def add_arguments(parser) -> None:
                              "(safetensors) or a .gguf file")
     parser.add_argument("--personas", metavar="DIR",
                         help="directory of <persona>.jsonl in Anthropic's format (default: the embedded dataset)")
+    parser.add_argument("--preferences", metavar="FILE|DIR",
+                        help="instead of --personas: a preference dataset in TRL's format (JSONL, or a local "
+                             "datasets directory) with prompt/chosen/rejected columns; needs --group-column")
+    parser.add_argument("--group-column", metavar="NAME",
+                        help="the column of --preferences naming each preference's value or group")
     parser.add_argument("--only", metavar="NAMES", help="use only these personas (comma-separated)")
     parser.add_argument("--k", default="1,2,4,8,16", help="numbers of values K (default 1,2,4,8,16)")
     parser.add_argument("--mode", choices=("last-layer", "full"), default="last-layer",
@@ -90,6 +95,13 @@ def _config(args):
             raise UsageError(str(exc)) from None
     if args.personas and not Path(args.personas).is_dir():
         raise UsageError(f"--personas: no such directory: {args.personas}")
+    if args.preferences and args.personas:
+        raise UsageError("--preferences and --personas are alternatives: give one")
+    if bool(args.preferences) != bool(args.group_column):
+        raise UsageError("--preferences needs --group-column NAME (the column naming each preference's value), "
+                         "and --group-column needs --preferences")
+    if args.preferences and not Path(args.preferences).exists():
+        raise UsageError(f"--preferences: no such file or directory: {args.preferences}")
     causal_last_layer = False
     if args.mode == "last-layer":
         from gpu_checks import models
@@ -107,7 +119,8 @@ def _config(args):
                        device=args.device, readout=args.readout, prompt=args.prompt, out=args.out,
                        seed=args.seed, steps=steps, batch_size=batch_size, lr=args.lr, beta=args.beta,
                        eval_every=eval_every, shuffles=args.shuffles,
-                       fresh=args.fresh, **({} if args.draws is None else {"draws": args.draws}), cap=args.cap)
+                       fresh=args.fresh, **({} if args.draws is None else {"draws": args.draws}), cap=args.cap,
+                       preferences=args.preferences, group_column=args.group_column)
 
 
 def judge_all(doc: dict, out: str) -> list[dict]:

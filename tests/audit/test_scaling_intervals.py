@@ -65,3 +65,8 @@ def test_scaling_blocks_of_older_files_are_judged_on_points():
             doc["dpo"]["scaling"][key].pop(k)
     verdict, summary, _ = _judge("test-error-linear", doc)
     assert verdict == "REFUTED" and judging.NO_CI in summary
+
+
+def test_the_same_error_at_every_k_is_undecided_not_an_error():
+    verdict, summary, _ = _judge("test-error-linear", _doc(_rates(-1, 0.01), [0.5] * 5))
+    assert verdict == "UNDECIDED" and "no line can be fitted" in summary
