@@ -72,3 +72,4 @@ def test_runner_trains_r_draws_per_k(tiny_bert, tmp_path):
     assert doc["dpo"]["scaling"]["draws"] == [2, 2, 2]
     assert doc["data"]["n_statements"] == 16 * 16 and doc["data"]["cap"] == 8
     assert doc["config"]["draws"] == 2 and doc["config"]["cap"] == 8
+    assert (tmp_path / "res" / doc["plots"]["scaling"]).stat().st_size > 1000  # issue 13 §6 figure
