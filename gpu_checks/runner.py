@@ -208,6 +208,11 @@ def _embedding_keys(config: dict, data, data_sha: dict[str, str], model_sha: str
     return {n: fingerprint.digest({**common, "persona": data_sha[n]}) for n in data}
 
 
+def _n_train(n: int, train_fraction: float = 0.9) -> int:
+    """Training statements of a cluster of n under :func:`gpu_checks.personas.split`."""
+    return max(1, min(n - 1, round(train_fraction * n)))
+
+
 def _select(emb_cluster: dict, sign: str, idx: list[int]):
     g = emb_cluster["g" + sign][idx]
     o = emb_cluster.get("o" + sign)
@@ -338,6 +343,9 @@ def run(cfg: AuditConfig, console=None, after_k: Callable[[int, dict], None] | N
 
     splits = {n: personas.split(p, cfg.seed) for n, p in data.items()}
     q = min(min(len(s[0][0]), len(s[0][1])) for s in splits.values())
+    # Q of the data itself: a statement cap is our CPU budget, not the data the paper's bounds
+    # (d <= 5Q, v <= 1/(32 sqrt Q)) speak of, so the hypothesis checks use the uncapped Q
+    q_data = min(_n_train(n) for sizes in full_sizes.values() for n in sizes)
     keys = _embedding_keys(config, data, data_sha, model_sha)
     if main:
         hashes.save()
@@ -354,7 +362,8 @@ def run(cfg: AuditConfig, console=None, after_k: Callable[[int, dict], None] | N
                            "personas": {n: {"aligned": len(p.aligned), "misaligned": len(p.misaligned)}
                                         for n, p in data.items()},
                            "cap": cfg.cap, "n_statements_uncapped": sum(a + m for a, m in full_sizes.values())}
-            doc["geometry"] = geometry.audit(groups, q, cfg.seed, cfg.shuffles, tuple(config["answer_tokens"]))
+            doc["geometry"] = geometry.audit(groups, q_data, cfg.seed, cfg.shuffles, tuple(config["answer_tokens"]))
+            doc["geometry"]["theory_units"]["Q_capped"] = q if cfg.cap is not None else None
             doc["geometry"]["readout"] = config["readout"]
             train_groups = {n: (groups[n][0][splits[n][0][0]], groups[n][1][splits[n][0][1]]) for n in data}
             doc["geometry"]["eq3_rates"] = geometry.eq3_rates(train_groups, sets, cfg.beta)

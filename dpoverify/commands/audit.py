@@ -218,10 +218,11 @@ def cap_effect(doc: dict) -> str | None:
     if not cap or "n_statements_uncapped" not in data:
         return None
     used, total = data["n_statements"], data["n_statements_uncapped"]
-    q = doc.get("geometry", {}).get("theory_units", {}).get("Q")
-    return (f"statement cap {cap} per cluster: {used} of {total} statements ({used / total:.0%}); Q = {q} "
-            f"(the bounds v <= 1/(32√Q), d <= 5Q use it); bootstrap intervals are ~{(total / used) ** 0.5:.1f}x "
-            f"wider than on all statements, and ||Cov||_F's noise bias (~tr(Σ)²/(n||Σ||_F²)) is larger")
+    tu = doc.get("geometry", {}).get("theory_units", {})
+    return (f"statement cap {cap} per cluster: {used} of {total} statements ({used / total:.0%}); the bounds "
+            f"d <= 5Q and v <= 1/(32√Q) use the data's Q = {tu.get('Q')}, not the capped {tu.get('Q_capped')}; "
+            f"bootstrap intervals are ~{(total / used) ** 0.5:.1f}x wider than on all statements, and "
+            f"||Cov||_F's noise bias (~tr(Σ)²/(n||Σ||_F²)) is larger")
 
 
 def run(args, console) -> int:

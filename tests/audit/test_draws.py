@@ -71,5 +71,7 @@ def test_runner_trains_r_draws_per_k(tiny_bert, tmp_path):
         assert doc["dpo"]["runs"][k]["personas"] == d[0]["personas"] == doc["config"]["persona_sets"][k]
     assert doc["dpo"]["scaling"]["draws"] == [2, 2, 2]
     assert doc["data"]["n_statements"] == 16 * 16 and doc["data"]["cap"] == 8
+    tu = doc["geometry"]["theory_units"]  # the bounds use the data's Q (20 per cluster -> 18), not the cap's
+    assert tu["Q"] == 18 and tu["Q_capped"] == 7
     assert doc["config"]["draws"] == 2 and doc["config"]["cap"] == 8
     assert (tmp_path / "res" / doc["plots"]["scaling"]).stat().st_size > 1000  # issue 13 §6 figure
