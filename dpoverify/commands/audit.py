@@ -13,6 +13,10 @@ from pathlib import Path
 from ..errors import UsageError
 
 HELP = "audit the empirical assumptions with a real model and real DPO runs (gpu_checks)"
+CAUSAL_CPU_CAP = 100
+"""Default statements per cluster for a causal LM on the CPU: 28 personas x 2 clusters x 100 = 5,600
+prompts, which SmolLM2-135M embedded at >= 2.3 prompts/s with one thread on a heavily loaded 2-core
+machine (load average 12): under 45 minutes in all. The full set is for a GPU."""
 
 
 def _ks(text: str) -> list[int]:
@@ -65,8 +69,9 @@ def add_arguments(parser) -> None:
                         help="R: DPO runs per K, each with its own personas and seed (draw 1: Appendix F's set); "
                              "verdicts use all draws with bootstrap intervals (default 3)")
     parser.add_argument("--cap", type=int,
-                        help="at most this many statements per cluster of each persona, chosen by content hash "
-                             "(default: all; a CPU budget -- printed with its effect)")
+                        help="at most this many statements per cluster of each persona, chosen by content hash; "
+                             "0: all (default: all, except a causal LM on the CPU: "
+                             f"{CAUSAL_CPU_CAP}; a CPU budget, printed with its effect)")
     parser.add_argument("--threads", type=int, help="torch CPU threads (default: torch's choice)")
     parser.add_argument("--fresh", action="store_true",
                         help="discard results already in --out (cached embeddings whose content key -- model "
@@ -76,7 +81,9 @@ def add_arguments(parser) -> None:
 def _config(args):
     from gpu_checks.runner import AuditConfig
 
-    for name in ("steps", "batch_size", "eval_every", "shuffles", "threads", "draws", "cap"):
+    if args.cap is not None and args.cap < 0:
+        raise UsageError(f"--cap must be a non-negative integer (0: no cap), got {args.cap}")
+    for name in ("steps", "batch_size", "eval_every", "shuffles", "threads", "draws"):
         val = getattr(args, name)
         if val is not None and val < 1:
             raise UsageError(f"--{name.replace('_', '-')} must be a positive integer, got {val}")
@@ -102,13 +109,14 @@ def _config(args):
                          "and --group-column needs --preferences")
     if args.preferences and not Path(args.preferences).exists():
         raise UsageError(f"--preferences: no such file or directory: {args.preferences}")
-    causal_last_layer = False
-    if args.mode == "last-layer":
-        from gpu_checks import models
-        try:
-            causal_last_layer = models.model_kind(models.resolve(args.model)) == "causal-lm"
-        except models.ModelError as exc:
-            raise UsageError(str(exc)) from None
+    from gpu_checks import models
+    try:
+        causal = models.model_kind(models.resolve(args.model)) == "causal-lm"
+        on_cpu = models.pick_device(args.device).type == "cpu"
+    except models.ModelError as exc:
+        raise UsageError(str(exc)) from None
+    causal_last_layer = causal and args.mode == "last-layer"
+    cap = (CAUSAL_CPU_CAP if causal and on_cpu else None) if args.cap is None else (args.cap or None)
     # the paper's last-layer design for a causal LM: full batch, 100 epochs (= 100 full-batch steps)
     steps = args.steps or (100 if causal_last_layer else 500 if args.mode == "last-layer" else 100)
     batch_size = args.batch_size or (None if causal_last_layer else 32)
@@ -119,7 +127,7 @@ def _config(args):
                        device=args.device, readout=args.readout, prompt=args.prompt, out=args.out,
                        seed=args.seed, steps=steps, batch_size=batch_size, lr=args.lr, beta=args.beta,
                        eval_every=eval_every, shuffles=args.shuffles,
-                       fresh=args.fresh, **({} if args.draws is None else {"draws": args.draws}), cap=args.cap,
+                       fresh=args.fresh, **({} if args.draws is None else {"draws": args.draws}), cap=cap,
                        preferences=args.preferences, group_column=args.group_column)
 
 

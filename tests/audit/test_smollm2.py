@@ -28,6 +28,9 @@ def test_smollm2_gets_the_papers_last_layer_design_by_name():
     cfg = audit._config(parser.parse_args(["--model", "smollm2"]))
     assert (cfg.steps, cfg.batch_size, cfg.beta, cfg.lr) == (100, None, 0.01, None)  # full batch, 100 epochs
     assert cfg.mode == "last-layer" and cfg.optimizer == "adam"  # Adam at Appendix F's lr 1e-3 (runner default)
+    assert cfg.cap == audit.CAUSAL_CPU_CAP  # the CPU budget, printed by the run
+    assert audit._config(parser.parse_args(["--model", "smollm2", "--cap", "0"])).cap is None
+    assert audit._config(parser.parse_args(["--model", "smollm2", "--device", "cpu", "--cap", "7"])).cap == 7
 
 
 @pytest.mark.audit
