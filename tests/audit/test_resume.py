@@ -13,7 +13,7 @@ CHILD = textwrap.dedent("""
     import os, signal, sys, torch
     torch.set_num_threads(1)
     from gpu_checks import runner
-    cfg = runner.AuditConfig(out=sys.argv[1], ks=[1, 2, 4], steps=30, eval_every=10, shuffles=3)
+    cfg = runner.AuditConfig(out=sys.argv[1], ks=[1, 2, 4], steps=30, eval_every=10, shuffles=3, draws=1)
     def die(k, doc):
         if k == 2:
             os.kill(os.getpid(), signal.SIGKILL)
@@ -38,7 +38,7 @@ def test_killed_run_resumes_without_redoing_finished_k(tmp_path, monkeypatch):
         return original(*args, **kwargs)
 
     monkeypatch.setattr(dpo_train, "train_last_layer", counting)
-    cfg = runner.AuditConfig(out=str(out), ks=[1, 2, 4], steps=30, eval_every=10, shuffles=3)
+    cfg = runner.AuditConfig(out=str(out), ks=[1, 2, 4], steps=30, eval_every=10, shuffles=3, draws=1)
     doc = runner.run(cfg)
     assert len(trained) == 1 and trained[0] == sum(  # only K=4 trained, on its 4 personas' train split
         len(s) for s in (doc["dpo"]["runs"]["4"]["personas"],)) * 36
