@@ -92,14 +92,33 @@ class GradientIdentity:
     loss: str = "dpo"
 
 
+EMPIRICAL_KINDS = {
+    "hypothesis-check": "(a) hypothesis check",  # the paper's hypothesis on this model and data
+    "re-run": "(b) re-run",  # the paper's experiment re-run on this (proxy) model
+    "own-numbers": "(c) own numbers",  # the paper's statement against the paper's own reported numbers
+    "model-free": "(d) model-free",  # a fact of the data or format that no model changes
+}
+"""The four kinds of empirical evidence. Only a model-free check refutes outright; a hypothesis
+check refutes the hypothesis on the model it measured; a re-run on a proxy model says "not
+reproduced on <model>" (UNDECIDED), never REFUTED; the paper's own numbers disagreeing with its
+text is UNDECIDED (rounding and reading of its tables stand between them)."""
+
+
 @dataclass(frozen=True)
 class EmpiricalAudit:
     """A statistic from ``dpoverify audit`` (gpu_checks) judged against the paper's claim.
 
     statistic: key in the audit's results JSON (see ``gpu_checks.results``).
-    judge: ``judge(audit_results) -> (verdict_name, summary, evidence)``.
+    judge: ``judge(audit_results) -> (verdict_name, summary, evidence)``; for kind "own-numbers"
+        it is called with None (it reads only numbers pinned in the claim module).
+    kind: one of :data:`EMPIRICAL_KINDS`; the engine words and bounds the verdict by it.
     """
 
     ENGINE: ClassVar[str] = "gpu_checks.engine"
     statistic: str
-    judge: Callable[[dict], tuple[str, str, dict]]
+    judge: Callable[[dict | None], tuple[str, str, dict]]
+    kind: str
+
+    def __post_init__(self):
+        if self.kind not in EMPIRICAL_KINDS:
+            raise ValueError(f"EmpiricalAudit kind must be one of {', '.join(EMPIRICAL_KINDS)}, got {self.kind!r}")

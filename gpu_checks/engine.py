@@ -1,7 +1,10 @@
 """The engine of :class:`dpoverify.specs.EmpiricalAudit`: judge a statistic of ``dpoverify audit``.
 
-``run`` reads ``<ctx.results_dir or "dpoverify-results">/audit.json`` and applies ``spec.judge``;
-with no results it is UNDECIDED and names the command that produces them. It never trains a
+``run`` reads ``<ctx.results_dir or "dpoverify-results">/audit.json`` and applies ``spec.judge``,
+then words and bounds its verdict by ``spec.kind`` (:func:`gpu_checks.judging.apply_kind`: only
+model-free evidence refutes outright; a re-run on a proxy model is never REFUTED); with no results
+it is UNDECIDED and names the command that produces them. An "own-numbers" obligation reads no
+results: it judges the paper's numbers pinned in its claim module. It never trains a
 model itself (that takes minutes; the audit command does it once for every obligation). A REFUTED
 result carries the judged document (per-step logs trimmed) as its counterexample, so ``replay``
 re-judges exactly it.
@@ -18,9 +21,10 @@ PRODUCE = ("dpoverify audit --out {dir}   (embedded data, CPU, a few minutes; fo
 
 def _judge(spec, doc: dict, source: str) -> Result:
     try:
-        name, summary, evidence = spec.judge(doc)
+        name, summary, evidence = judging.apply_kind(spec.kind, *spec.judge(doc), doc)
     except judging.Missing as exc:
         name, summary, evidence = judging.undecided_missing(exc, doc)
+        evidence = {**evidence, "kind": spec.kind}
     verdict = Verdict[name]
     evidence = {**evidence, "statistic": spec.statistic, "results": source, "seed": doc.get("seed"),
                 "complete": doc.get("complete"), "context": judging.context(doc)}
@@ -39,16 +43,27 @@ def _slim(doc: dict) -> dict:
     return {**doc, "dpo": {**doc["dpo"], "runs": slim_runs}}
 
 
+def _own_numbers(spec) -> Result:
+    """A statement of the paper against numbers the paper itself reports (pinned in the claim
+    module): no audit results are read."""
+    name, summary, evidence = judging.apply_kind(spec.kind, *spec.judge(None), None)
+    return Result(Verdict[name], summary, {**evidence, "statistic": spec.statistic})
+
+
 def run(spec, ctx) -> Result:
+    if spec.kind == "own-numbers":
+        return _own_numbers(spec)
     directory = ctx.results_dir or results.DEFAULT_DIR
     try:
         doc = results.load(directory)
     except results.ResultsError as exc:
         return Result(Verdict.ERROR, str(exc), {"results_dir": directory})
     if doc is None:
+        from dpoverify.specs import EMPIRICAL_KINDS
         return Result(Verdict.UNDECIDED,
-                      f"no audit results in {directory}/; produce them with: " + PRODUCE.format(dir=directory),
-                      {"results_dir": directory, "command": PRODUCE.format(dir=directory)})
+                      f"{EMPIRICAL_KINDS[spec.kind]}: no audit results in {directory}/; produce them with: "
+                      + PRODUCE.format(dir=directory),
+                      {"results_dir": directory, "command": PRODUCE.format(dir=directory), "kind": spec.kind})
     return _judge(spec, doc, str(results.path_in(directory)))
 
 
@@ -58,6 +73,8 @@ def inputs(spec, ctx) -> list:
 
 
 def replay(spec, payload: dict, ctx) -> Result:
+    if spec.kind == "own-numbers":
+        return _own_numbers(spec)
     doc = payload.get("audit")
     if not isinstance(doc, dict) or doc.get("schema") != results.SCHEMA:
         return Result(Verdict.ERROR, f"counterexample payload holds no {results.SCHEMA} document", {})

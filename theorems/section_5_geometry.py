@@ -21,6 +21,7 @@ V_MAX_42 = 1 / (32 * sp.sqrt(S["Q"]))  # Theorems 4.2 / 4.3
 V_MAX_C5 = 1 / (4 * sp.sqrt(S["Q"]))  # Theorems C.5 / C.6
 D_MAX = 5 * S["Q"]
 Z_MAX = 1 / (4 * S["l_b"] ** 2)
+Z_MAX_ANY = Z_MAX.subs(S["l_b"], L_B_LO)  # = 4: the largest Z any admissible l_b allows
 DELTA_MAX = sp.Min(1 / (128 * (S["Z"] + 2)), R(1, 4))  # δ <= min(ε v/8, 1/4) at the largest ε allowed
 # In the fitted model a statement of persona i and one of persona j != i have cosine about
 # l_b^2 / (1 + l_b^2 + d v^2); over the theorems' hypotheses (l_b in [1/4, 1/2], d v^2 <= 5/1024):
@@ -156,8 +157,20 @@ def judge_token_sharing(doc):
             {**c.evidence(), **z})
 
 
-def _ob(oid, title, cites, statistic, judge, note=""):
-    return Obligation(oid, Kind.EMPIRICAL, title, cites, EmpiricalAudit(statistic, judge), note)
+def judge_token_format(doc):
+    """Model-free: Z is a property of the answer format (every value answers " Yes"/" No"), and
+    1/(4 l_b²) <= 4 over the theorems' whole range l_b >= 1/4, so Z > 4 fails whatever the model."""
+    z = get(doc, "geometry.token_sharing")
+    c = compare(z["Z"], hi=Z_MAX_ANY)
+    return (c.verdict,
+            f"Z = {z['Z']}: {z['values']} values share {z['distinct_response_sets']} response set(s) "
+            f"(' Yes'/' No') against Z <= 1/(4 l_b²) <= 4 for every l_b >= 1/4 the theorems admit -> "
+            f"{c.text}; the count comes from the answer format alone, not from any model",
+            {**c.evidence(), **z, "bound_any_l_b": 4})
+
+
+def _ob(oid, title, cites, statistic, judge, note="", kind="hypothesis-check"):
+    return Obligation(oid, Kind.EMPIRICAL, title, cites, EmpiricalAudit(statistic, judge, kind), note)
 
 
 CLAIM = Claim(
@@ -182,7 +195,9 @@ CLAIM = Claim(
         _ob("figure-3b", "off-diagonal similarity after subtracting the mean (as Figure 3b measures it)",
             "Figure 3b; Appendix E Figure 6b", "geometry.figure3b.offdiag_max_abs", judge_fig3b,
             "Figure 3b looks at persona means, which are b in the theory for every persona; the "
-            "theorems need the concept directions c_i orthogonal (next obligation)."),
+            "theorems need the concept directions c_i orthogonal (next obligation). A re-run of the "
+            "paper's Llama-3.1-8B measurement on the audited model: it can reproduce it or not, "
+            "never refute it.", kind="re-run"),
         _ob("concept-orthogonality", "concept directions c_i = (μ_{i,+} − μ_{i,−})/2 δ-approximately "
             "orthogonal with δ <= min(εv/8, 1/4)", "Definition C.1, Lemma C.2, Theorems C.5/C.6",
             "geometry.concept_directions.delta_lower", judge_concept_orthogonality),
@@ -197,8 +212,11 @@ CLAIM = Claim(
             "geometry.theory_units.v", _v_judge(V_MAX_C5, "Theorems C.5/C.6")),
         _ob("dimension", "embedding dimension d <= 5Q", "Theorems 4.2, 4.3, C.5, C.6",
             "geometry.theory_units.d", judge_dimension),
-        _ob("token-sharing", "token sharing Z <= 1/(4 l_b²)", "Theorems 4.2, 4.3, C.5, C.6; Section 3 (Z)",
-            "geometry.token_sharing.Z", judge_token_sharing),
+        _ob("token-sharing", "token sharing Z <= 1/(4 l_b²) at the fitted l_b",
+            "Theorems 4.2, 4.3, C.5, C.6; Section 3 (Z)", "geometry.token_sharing.Z", judge_token_sharing),
+        _ob("token-sharing-format", "token sharing of the Yes/No answer format: Z <= 4, the most any l_b >= 1/4 allows",
+            "Theorems 4.2, 4.3, C.5, C.6; Section 3 (Z)", "geometry.token_sharing.Z", judge_token_format,
+            kind="model-free"),
     ),
     notes=("Q is the smallest number of training statements per cluster (90% split); the fitted "
            "model scales embeddings so the mean |c_i| is 1, takes b as the mean of the persona "

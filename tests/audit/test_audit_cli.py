@@ -57,7 +57,8 @@ def test_small_embedded_run_writes_every_statistic_and_verdict(tmp_path, capsys)
     assert {"rate_fit", "trend", "error_fit_linear", "error_fit_logk"} <= set(sc)
     ids = {(v["claim"], v["obligation"]) for v in doc["verdicts"]}
     assert ("section-5.geometry", "concept-orthogonality") in ids and ("appendix-e.gaussian", "normality") in ids
-    assert ("section-5.value-diversity", "rate-exponent") in ids
+    assert ("section-5.value-diversity", "rate-band") in ids
+    assert all(v["kind"] and v["summary"].startswith(("(a) ", "(b) ", "(c) ", "(d) ")) for v in doc["verdicts"])
     assert all(v["verdict"] != "ERROR" for v in doc["verdicts"]), doc["verdicts"]
     for name in ("figure3", "figure5", "figure7", "figure8"):
         assert (out / doc["plots"][name]).stat().st_size > 1000
@@ -74,7 +75,7 @@ def test_full_fine_tune_of_the_encoder_moves_its_weights(tmp_path, capsys):
     assert doc["config"]["mode"] == "full" and [e["step"] for e in log] == [0, 1, 2, 3]
     assert log[0]["train"]["rewards/margins"] == 0 and log[-1]["train"]["rewards/margins"] > 0
     rows = {v["obligation"]: v["verdict"] for v in doc["verdicts"] if v["claim"] == "section-5.value-diversity"}
-    assert rows["rate-exponent"] == "UNDECIDED"  # two values of K cannot fit an exponent
+    assert rows["margin-growth-slows"] == "UNDECIDED"  # two values of K cannot show a trend
 
 
 def test_corrupt_results_file_is_one_line_and_exit_2(tmp_path, capsys):

@@ -54,6 +54,7 @@ def test_judges_pass_the_theory_model_where_its_hypotheses_hold():
     # Yes/No answers shared by K = 2 values: Z = 2 > 1/(4 l_b^2) = 1.23 even for the ideal geometry
     verdict, summary, ev = _judge(section_5_geometry, "token-sharing", doc)
     assert verdict == "REFUTED" and ev["factor"] == pytest.approx(2 * 4 * 0.45**2, rel=0.05)
+    assert _judge(section_5_geometry, "token-sharing-format", doc)[0] == "NO_COUNTEREXAMPLE"  # Z = 2 <= 4
     for oid in ("spread-vs-theorem-4.2", "isotropy", "normality"):
         verdict, summary, _ = _judge(appendix_e_gaussian, oid, doc)
         assert verdict == "NO_COUNTEREXAMPLE", (oid, summary)

@@ -13,7 +13,7 @@ CHILD = textwrap.dedent("""
     import os, signal, sys, torch
     torch.set_num_threads(1)
     from gpu_checks import runner
-    cfg = runner.AuditConfig(out=sys.argv[1], ks=[1, 2, 4], steps=30, eval_every=10, shuffles=3)
+    cfg = runner.AuditConfig(out=sys.argv[1], ks=[1, 2, 4], steps=30, eval_every=10, shuffles=3, draws=1)
     def die(k, doc):
         if k == 2:
             os.kill(os.getpid(), signal.SIGKILL)
@@ -38,7 +38,7 @@ def test_killed_run_resumes_without_redoing_finished_k(tmp_path, monkeypatch):
         return original(*args, **kwargs)
 
     monkeypatch.setattr(dpo_train, "train_last_layer", counting)
-    cfg = runner.AuditConfig(out=str(out), ks=[1, 2, 4], steps=30, eval_every=10, shuffles=3)
+    cfg = runner.AuditConfig(out=str(out), ks=[1, 2, 4], steps=30, eval_every=10, shuffles=3, draws=1)
     doc = runner.run(cfg)
     assert len(trained) == 1 and trained[0] == sum(  # only K=4 trained, on its 4 personas' train split
         len(s) for s in (doc["dpo"]["runs"]["4"]["personas"],)) * 36
@@ -47,5 +47,7 @@ def test_killed_run_resumes_without_redoing_finished_k(tmp_path, monkeypatch):
         assert doc["dpo"]["runs"][k]["log"] == partial["dpo"]["runs"][k]["log"]
     assert doc["geometry"] == partial["geometry"]
 
-    with pytest.raises(runner.RunError, match="differs in: steps"):
-        runner.run(runner.AuditConfig(out=str(out), ks=[1, 2, 4], steps=31, eval_every=10, shuffles=3))
+    other = runner.run(runner.AuditConfig(out=str(out), ks=[1, 2, 4], steps=31, eval_every=10, shuffles=3))
+    assert other["config"]["steps"] == 31 and other["dpo"]["runs"]["1"]["log"][-1]["step"] == 31
+    kept = out / f"audit.{doc['fingerprint']['key'][:12]}.json"
+    assert json.loads(kept.read_text())["config"]["steps"] == 30  # recomputed; the earlier results kept

@@ -1,0 +1,71 @@
+"""Issue 13 §5: a preference dataset in TRL's format (prompt/chosen/rejected + --group-column)
+audits end to end; responses the single-token DPO cannot train are refused with one line."""
+import json
+
+import pytest
+
+from dpoverify.cli import main
+from gpu_checks import personas, preference_data, results
+
+
+def _trl_file(path, groups=("optimism", "generosity", "curiosity-about-learning"), answers=(" Yes", " No"), column="value"):
+    data = personas.load_dir(None, list(groups))
+    rows = []
+    for name, p in data.items():
+        for s in p.aligned:
+            rows.append({"prompt": personas.TEMPLATE.format(statement=s), "chosen": answers[0],
+                         "rejected": answers[1], column: name})
+        for s in p.misaligned:
+            rows.append({"prompt": personas.TEMPLATE.format(statement=s), "chosen": answers[1],
+                         "rejected": answers[0], column: name})
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path, data
+
+
+def test_groups_become_clusters_by_the_chosen_response(tmp_path):
+    f, data = _trl_file(tmp_path / "prefs.jsonl")
+    groups, answers = preference_data.load(f, "value")
+    assert answers == (" Yes", " No") and sorted(groups) == sorted(data)
+    g = groups["optimism"]
+    assert len(g.aligned) == len(data["optimism"].aligned) and len(g.misaligned) == len(data["optimism"].misaligned)
+    assert g.aligned[0] == personas.TEMPLATE.format(statement=data["optimism"].aligned[0])  # verbatim prompt
+
+
+def test_bad_preference_data_is_one_line(tmp_path):
+    f, _ = _trl_file(tmp_path / "prefs.jsonl")
+    with pytest.raises(personas.PersonaDataError, match="no 'group' column"):
+        preference_data.load(f, "group")
+    rows = f.read_text().splitlines()
+    third = json.loads(rows[5])
+    third["chosen"] = " Maybe, it depends"
+    (tmp_path / "three.jsonl").write_text("\n".join(rows[:5] + [json.dumps(third)] + rows[6:]) + "\n")
+    with pytest.raises(personas.PersonaDataError, match=r"three.jsonl:6: a third distinct response .*Section 4.3"):
+        preference_data.load(tmp_path / "three.jsonl", "value")
+    conv = json.loads(rows[0])
+    conv["chosen"] = [{"role": "assistant", "content": "Yes"}]
+    (tmp_path / "conv.jsonl").write_text(json.dumps(conv) + "\n")
+    with pytest.raises(personas.PersonaDataError, match="conv.jsonl:1: .*conversational"):
+        preference_data.load(tmp_path / "conv.jsonl", "value")
+
+
+def test_trl_file_with_a_group_column_audits_end_to_end(tiny_bert, tmp_path, capsys):
+    f, _ = _trl_file(tmp_path / "prefs.jsonl")
+    out = tmp_path / "res"
+    code = main(["audit", "--model", str(tiny_bert), "--preferences", str(f), "--group-column", "value",
+                 "--k", "1,2,3", "--steps", "4", "--eval-every", "2", "--shuffles", "2", "--draws", "1",
+                 "--out", str(out), "--threads", "1"])
+    assert code in (0, 1), capsys.readouterr().err
+    doc = json.loads((out / results.FILENAME).read_text())
+    assert doc["config"]["dataset_format"] == "trl" and doc["config"]["group_column"] == "value"
+    assert doc["config"]["prompt"] == "statement" and doc["data"]["n_personas"] == 3
+    assert doc["geometry"]["token_sharing"]["tokens"].keys() >= {" Yes", " No"}
+    assert sorted(doc["dpo"]["runs"], key=int) == ["1", "2", "3"] and doc["verdicts"]
+
+
+def test_multi_token_responses_are_refused_with_one_line(tiny_bert, tmp_path, capsys):
+    f, _ = _trl_file(tmp_path / "prefs.jsonl", answers=(" Supercalifragilistic", " No"))
+    code = main(["audit", "--model", str(tiny_bert), "--preferences", str(f), "--group-column", "value",
+                 "--k", "1", "--out", str(tmp_path / "res")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "tokens for this tokenizer" in err[0] and "Section 4.3" in err[0], err
+    assert not (tmp_path / "res" / results.FILENAME).exists()
