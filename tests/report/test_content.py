@@ -181,7 +181,7 @@ def test_findings_come_first_with_reasons_and_evidence_links(built):
         assert f'href="#claim-{c["id"].replace(".", "-")}"' in findings
         key = next(k for o, k in zip(c["obligations"], step_keys(c)) if o["verdict"] == "REFUTED")
         assert f'href="#{evidence_anchor(c["id"], key)}"' in findings  # (theorem-9.4's is its 2nd risk-bound)
-    assert "Wrong as printed (2 claims REFUTED)" in findings and "planted REFUTED" in findings
+    assert "Wrong as printed (2 claims REFUTED)" in findings and "fails: step 1 of theorem-9.2 (step-1)" in findings
     assert "quick profile" in findings  # smaller budgets than ci are flagged
     assert doc.ids.index("findings") < doc.ids.index("verdicts")
 
