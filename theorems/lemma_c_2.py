@@ -8,12 +8,29 @@ such vectors can be parallel); the geometric obligations state it over the angle
 """
 import sympy as sp
 
-from dpoverify.claims import Claim, Implication, Kind, Obligation, Source, Statement
+from dpoverify.claims import Claim, Domain, Implication, Kind, Obligation, Param, Source, Statement
 from theorems import _appendix_c as ac
 from theorems import _notation as nt
 
 _ANGLES = (ac.xi_1, ac.xi_2, ac.theta, nt.delta)
 _cos_theta = sp.Abs(sp.cos(ac.SY["theta"]))
+
+# The same configuration parametrised without ratios (for delta -> 0, where both sides vanish):
+# delta = 4 sin(alpha), alpha in [0, asin(1/8)) (a bijection onto delta in [0, 1/2)); the map below
+# is onto the configurations and maps into them;
+# 1 - delta^2/8 = cos(2 alpha), so cos(xi_i) >= 1 - delta^2/8 with xi_i in [0, 3/2] is exactly
+# xi_i = 2 alpha t_i, t_i in [0, 1] (cos decreasing on [0, pi]); |theta - pi/2| <= xi_1 + xi_2 is
+# exactly theta = pi/2 + w (xi_1 + xi_2), w in [-1, 1]; theta then lies in [0, 3] by itself
+# (|theta - pi/2| <= 4 asin(1/8) < 1/2).
+_alpha = Param("alpha", Domain(0, sp.Rational(1, 7)), "asin(δ/4): δ = 4 sin α", "α")
+_t_1 = Param("t_1", Domain(0, 1), "ξ₁ / arccos(1 − δ²/8)", "t₁")
+_t_2 = Param("t_2", Domain(0, 1), "ξ₂ / arccos(1 − δ²/8)", "t₂")
+_w = Param("w", Domain(-1, 1), "(θ − π/2) / (ξ₁ + ξ₂)", "w")
+_a = _alpha.symbol
+_PARAMETRISED = (_alpha, _t_1, _t_2, _w)
+_DELTA_OF_ALPHA = 4 * sp.sin(_a)
+_THETA_OF_ALPHA = sp.pi / 2 + 2 * _a * _w.symbol * (_t_1.symbol + _t_2.symbol)
+_HYP_ALPHA = (_DELTA_OF_ALPHA < sp.Rational(1, 2),)  # delta < 1/2 (Definition C.1)
 
 CLAIM = Claim(
     id="lemma-c.2",
@@ -38,8 +55,16 @@ CLAIM = Claim(
             "eq49-worst-case", Kind.SYMBOLIC,
             "(49) 'in the worst case': every configuration has |cos θ| ≤ 2(1 − δ²/8)√(1 − (1 − δ²/8)²)",
             "eq. 49",
-            Implication(_ANGLES, ac.ANGLES_49, _cos_theta <= ac.WORST_49_ALG),
-            note="Tight (equality at ξ₁ = ξ₂ = arccos(1 − δ²/8), θ = π/2 − ξ₁ − ξ₂).",
+            Implication(_PARAMETRISED, _HYP_ALPHA,
+                        sp.Abs(sp.cos(_THETA_OF_ALPHA)) <= sp.sin(4 * _a)),
+            note="Tight (equality at ξ₁ = ξ₂ = arccos(1 − δ²/8), θ = π/2 − ξ₁ − ξ₂). Checked in "
+                 "the variables δ = 4 sin α, ξᵢ = 2α tᵢ, θ = π/2 + w(ξ₁ + ξ₂) (α ∈ [0, asin(1/8)), "
+                 "tᵢ ∈ [0, 1], w ∈ [−1, 1]): every parametrised point is a configuration of "
+                 "(48)'s proof and every configuration is reached, since 1 − δ²/8 = cos 2α and cos is decreasing on [0, π]. The right "
+                 "side 2(1 − δ²/8)√(1 − (1 − δ²/8)²) is 2 cos 2α sin 2α = sin 4α there "
+                 "(2α ≤ π/2). So the statement is the same, and both sides vanishing at δ = 0 "
+                 "(a ratio no box resolves) becomes a monotone face (tᵢ = 1, w = ±1) where "
+                 "they are equal symbolically.",
         ),
         Obligation(
             "eq49-worst-case-range", Kind.SYMBOLIC,
