@@ -130,6 +130,8 @@ PROVED = [
     "section-7.no-flip/no-flip", "section-7.no-flip/training-length",
     # once UNDECIDED: re-parametrised (delta = 4 sin alpha, xi_i = 2 alpha t_i), a monotone face
     "lemma-c.2/eq49-worst-case",
+    # once UNDECIDED: split at the switch of the min, c re-parametrised per case (issue 11)
+    "theorem-c.5/failure-main-text", "theorem-c.5/failure-main-text-large-c",
 ]
 REFUTED = [
     "lemma-c.4/invokes-lemma-c.3",  # l_b <= 1 does not give Lemma C.3's l_b <= 1/2
