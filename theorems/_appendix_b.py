@@ -156,6 +156,44 @@ FAIL_MAIN = 8 * K * Q ** R(9, 4) * sp.exp(-sp.Min(c * sp.sqrt(Q) / 5, Q ** R(3, 
 FAIL_MAIN_C_INFINITY = 8 * K * Q ** R(9, 4) * sp.exp(-Q ** R(3, 4) / 256)
 
 
+# The main-text failure probability split at the switch of its min, in variables that keep
+# enclosures finite on the tail Q -> oo with c -> 0 (where M < 1 needs c sqrt(Q)/5 > log(8KQ^{9/4})).
+# For fixed Q each is a bijection of c onto its case:
+#   small c: c sqrt(Q)/5 = s Q^{3/4}/256, s in (0, 1]  (the min is s Q^{3/4}/256)
+#   large c: c sqrt(Q)/5 = Q^{3/4}/256 + r, r >= 0     (the min is Q^{3/4}/256)
+MAIN_S = Param("s", Domain(0, 1, lo_closed=False), "(c√Q/5)/(Q^{3/4}/256), where c√Q/5 ≤ Q^{3/4}/256", "s")
+MAIN_R = Param("r", Domain(0), "c√Q/5 − Q^{3/4}/256, where c√Q/5 ≥ Q^{3/4}/256", "r")
+_Y_MAIN = Q ** R(3, 4) / 256
+MAIN_CASES = {  # case: (variable replacing c, c in that variable, the min of FAIL_MAIN in that case)
+    "small-c": (MAIN_S, 5 * MAIN_S.symbol * _Y_MAIN / sp.sqrt(Q), MAIN_S.symbol * _Y_MAIN),
+    "large-c": (MAIN_R, 5 * (_Y_MAIN + MAIN_R.symbol) / sp.sqrt(Q), _Y_MAIN),
+}
+MAIN_CASE_NOTE = ("Checked in two cases that together are the statement: c√Q/5 ≤ Q^{3/4}/256 (c written as "
+                  "5sQ^{1/4}/256, s ∈ (0, 1]) and c√Q/5 ≥ Q^{3/4}/256 (c√Q/5 = Q^{3/4}/256 + r, r ≥ 0); for fixed "
+                  "Q each is a bijection of c onto its case, and the min is resolved exactly in each. Both sides "
+                  "are divided by KQ² e^{−min} > 0 (an equivalent inequality): Σ (coefficient/KQ²) e^{min − "
+                  "exponent} ≤ 8Q^{1/4}, each exponent difference factored so that no enclosure meets ∞ − ∞ on the "
+                  "tail Q → ∞, c → 0. The vacuity condition 8KQ^{9/4}e^{−min} ≥ 1 is unchanged.")
+
+
+def main_text_failure_case(lhs, case: str):
+    """(variable replacing c, goal, vacuous_when) for ``lhs <= FAIL_MAIN`` in one case of its min.
+
+    ``lhs`` is a sum of (positive coefficient) * exp(exponent) terms; the goal is the same
+    inequality divided by K Q^2 e^{-min} (see MAIN_CASE_NOTE)."""
+    var, c_of, m = MAIN_CASES[case]
+    total, rest = sp.Integer(0), sp.expand_mul(lhs)
+    for e in sorted(rest.atoms(sp.exp), key=sp.default_sort_key):
+        coef = sp.factor(rest.coeff(e) / (K * Q ** 2))
+        rest = sp.expand_mul(rest - rest.coeff(e) * e)
+        if coef.free_symbols - {Z} or not all(a > 0 for a in sp.Poly(coef, Z).coeffs()):
+            raise ValueError(f"coefficient not a polynomial in Z with positive coefficients: {coef}")
+        total += coef * sp.exp(sp.factor_terms(sp.expand(e.args[0].subs(c, c_of) + m)))
+    if rest != 0:
+        raise ValueError(f"not a sum of coefficients times exponentials: {lhs}")
+    return var, total <= 8 * Q ** R(1, 4), 8 * K * Q ** R(9, 4) * sp.exp(-m) >= 1
+
+
 def certain_negative(ball_fn) -> bool:
     """Decide ball_fn() < 0 rigorously, raising Arb's precision until the ball excludes 0."""
     old = flint.ctx.prec

@@ -29,15 +29,20 @@ def consistency(oid, title, variables, assumptions, goal, note="", vacuous_when=
                       note=note, vacuous_when=vacuous_when, kind=Kind.CONSISTENCY, substitutions=B.SUBSTITUTIONS)
 
 
-def failure_probability_obligation(q_param, oid="failure-probability"):
-    """Main-text failure probability >= Theorem B.3's at the remark's substitution (shared with 4.3)."""
-    return consistency(
-        oid, "8KQ^{9/4} exp(-min(c sqrt Q/5, Q^{3/4}/256)) >= (8Z+4)KQ^2[e^{-eps^2/16} + exp(-(c eps/v) min(1, eps/(dv)))]",
-        (n.K, q_param, B.L_B, B.Z_B3, n.c), (B.HYP_Z,),
-        B.at_main_text(B.failure_b1()) <= B.FAIL_MAIN, vacuous_when=B.FAIL_MAIN >= 1,
-        note="At the substitution eps^2/16 = Q/(4(Z+2)^2) and c eps/v = 64 c Q/(Z+2): exponents linear in Q. "
-             "Vacuous where the main-text failure probability is >= 1.")
-
+def failure_probability_obligations(q_param):
+    """Main-text failure probability >= Theorem B.3's at the remark's substitution (shared with 4.3),
+    in the two cases of its min (B.MAIN_CASES; together exactly the statement)."""
+    obs = []
+    for case, oid, where in (("small-c", "failure-probability", "c√Q/5 ≤ Q^{3/4}/256"),
+                             ("large-c", "failure-probability-large-c", "c√Q/5 ≥ Q^{3/4}/256")):
+        var, goal, vacuous = B.main_text_failure_case(B.at_main_text(B.failure_b1()), case)
+        obs.append(consistency(
+            oid, "8KQ^{9/4} exp(-min(c sqrt Q/5, Q^{3/4}/256)) >= (8Z+4)KQ^2[e^{-eps^2/16} + "
+                 f"exp(-(c eps/v) min(1, eps/(dv)))] where {where}",
+            (n.K, q_param, B.L_B, B.Z_B3, var), (B.HYP_Z,), goal, vacuous_when=vacuous,
+            note="At the substitution eps^2/16 = Q/(4(Z+2)^2) and c eps/v = 64 c Q/(Z+2): exponents linear in Q. "
+                 "Vacuous where the main-text failure probability is >= 1. " + B.MAIN_CASE_NOTE))
+    return tuple(obs)
 
 OBLIGATIONS = (
     consistency(
@@ -64,7 +69,7 @@ OBLIGATIONS = (
         (n.K, n.beta, n.tau), (),
         sp.And(sp.Eq(B.RL_42.subs(t, B.TAU1_42), B.LOG3 / 40, evaluate=False),
                sp.Eq(B.RU_42.subs(t, B.TAU1_42), B.LOG3, evaluate=False))),
-    failure_probability_obligation(n.Q),
+    *failure_probability_obligations(n.Q),
     consistency(
         "failure-probability-worst-case", "B.3's failure probability at eps = 1/(16v(Z+2)) is largest at d = 5Q, v = 1/(32 sqrt Q)",
         (n.K, n.Q, n.d, n.v, B.L_B, B.Z_B3, n.c), (B.HYP_Z, B.HYP_D, B.HYP_V_MAIN),

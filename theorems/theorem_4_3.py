@@ -15,7 +15,7 @@ from dpoverify.specs import SimulationProperty
 from theorems import _appendix_b as B
 from theorems import _notation as n
 from theorems import theorem_4_2 as T42
-from theorems.theorem_4_2 import HYPS, failure_probability_obligation
+from theorems.theorem_4_2 import HYPS, failure_probability_obligations
 
 R = sp.Rational
 K, Q, d, v, l_b, Z, eps = B.K, B.Q, B.d, B.v, B.l_b, B.Z, B.eps
@@ -61,7 +61,7 @@ OBLIGATIONS = (
         "risk-bound-all-d-v", "2KQ^2 e^{-Q/45} >= B.4's bound at eps = 1/(16v(Z+2)) for every d <= 5Q, v <= 1/(32 sqrt Q)",
         (n.K, Q40, n.d, n.v, B.L_B, B.Z_B3), HYPS, B.RISK_B4.subs(eps, B.EPS_CHOICE) <= B.RISK_43,
         vacuous_when=B.RISK_43 >= 1),
-    failure_probability_obligation(Q40),
+    *failure_probability_obligations(Q40),
     _vacuous_below_from_4_2(),
     B.failure_gap_obligation(Q40, B.Z_B3, B.L_B, "Sec. 4.2 Theorem 4.3 vs App. B Theorem B.4 (remark)"),
 )

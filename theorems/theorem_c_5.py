@@ -117,14 +117,17 @@ CLAIM = Claim(
             "Theorem C.5 against Theorem B.3",
             Implication((nt.K, nt.Q, nt.Z, nt.eps, nt.v, nt.d, nt.c), (),
                         sp.Eq(ac.FAIL_C - ab.failure_b1(), (8 * ac.Z + 4) * K * Q**2 * ac.E16))),
-        Obligation(
-            "failure-main-text", Kind.CONSISTENCY,
+        *(Obligation(
+            oid, Kind.CONSISTENCY,
             "under the main-text substitutions C.5's failure probability is at most Theorem 4.2's "
-            "8KQ^{9/4}exp(−min(c√Q/5, Q^{3/4}/256)) wherever the latter is < 1",
+            f"8KQ^{{9/4}}exp(−min(c√Q/5, Q^{{3/4}}/256)) wherever the latter is < 1, {where}",
             "Theorem C.5 against Theorem 4.2 (remark after Theorem B.3)",
-            Implication((nt.K, nt.Q, nt.Z, ac.L_B_C5, nt.c), (ac.Z <= 1 / (4 * ac.l_b**2),),
-                        ac.main_text(ac.FAIL_C) <= ab.FAIL_MAIN, vacuous_when=ab.FAIL_MAIN >= 1,
-                        substitutions=ac.MAIN_SUBS_TEXT)),
+            Implication((nt.K, nt.Q, nt.Z, ac.L_B_C5, var), (ac.Z <= 1 / (4 * ac.l_b**2),),
+                        goal, vacuous_when=vacuous, substitutions=ac.MAIN_SUBS_TEXT),
+            note=ab.MAIN_CASE_NOTE)
+          for oid, case, where in (("failure-main-text", "small-c", "c√Q/5 ≤ Q^{3/4}/256"),
+                                   ("failure-main-text-large-c", "large-c", "c√Q/5 ≥ Q^{3/4}/256"))
+          for var, goal, vacuous in (ab.main_text_failure_case(ac.main_text(ac.FAIL_C), case),)),
         Obligation(
             "trajectory-simulated", Kind.SIMULATION,
             "simulated δ-approximately orthogonal data (worst-case tilt): r^L ≤ r_i ≤ r^U on (0, τ₁] and "

@@ -325,6 +325,21 @@ def _via_ball(method: str):
     return f
 
 
+def _piecewise_monotone(method: str, lo_end, hi_end, increasing: bool):
+    """``method`` by its ends where the interval lies certainly inside [lo_end, hi_end], on which
+    it is monotone (sin on [-3/2, 3/2] inside [-pi/2, pi/2], cos on [0, 3] inside [0, pi]): the
+    image of [0, x] under sin is then [0, sin x] exactly at 0, where a ball around the midpoint
+    reaches below 0. Elsewhere the ball enclosure."""
+    ends, ball_f = _monotone(method, increasing), _via_ball(method)
+
+    def f(a: Interval) -> Interval:
+        lo, hi = a
+        if not _is_inf(lo) and not _is_inf(hi) and lo >= lo_end and hi <= hi_end:
+            return ends(a)
+        return ball_f(a)
+    return f
+
+
 UNARY = {
     sp.exp: exp,
     sp.log: log,
@@ -338,8 +353,8 @@ UNARY = {
     sp.asinh: _monotone("asinh", True),
     sp.erf: _monotone("erf", True),
     sp.erfc: _monotone("erfc", False),
-    sp.sin: _via_ball("sin"),
-    sp.cos: _via_ball("cos"),
+    sp.sin: _piecewise_monotone("sin", arb(-3) / 2, arb(3) / 2, True),
+    sp.cos: _piecewise_monotone("cos", arb(0), arb(3), False),
 }
 
 CONSTANTS = {

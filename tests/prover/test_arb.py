@@ -119,3 +119,15 @@ def test_enclose_over_a_box_of_rationals():
     with A.precision(200):
         e = arb(1).exp()
         assert lo < e < hi and hi - lo < fmpq(1, 2 ** 70)
+
+
+def test_sin_and_cos_by_their_ends_where_monotone():
+    """sin on [0, x] (x < pi/2) encloses to [0, sin x] with the lower end exactly 0 (a ball around
+    the midpoint reaches below 0); cos on [0, 3] likewise; sin across pi/2 still contains 1."""
+    x = sp.Symbol("x")
+    lo, hi = A.enclose(sp.sin(x), {"x": (fmpq(0), fmpq(1, 10 ** 10))})
+    assert lo == 0 and hi >= arb(1) / 10 ** 10 * (1 - arb(1) / 10 ** 15)
+    lo, hi = A.enclose(sp.cos(x), {"x": (fmpq(0), fmpq(3))})
+    assert hi == 1 and -0.99 < lo < -0.98
+    lo, hi = A.enclose(sp.sin(x), {"x": (fmpq(1), fmpq(2))})
+    assert hi >= 1 and lo < 0.842

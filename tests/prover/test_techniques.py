@@ -182,3 +182,26 @@ def test_two_hypotheses_combined_in_log_space(ctx):
     assert r.verdict == Verdict.REFUTED
     pt = {k: R(v) for k, v in r.counterexample["point"].items()}
     assert pt["p_w"] >= pt["p_l"] and pt["q_l"] / pt["q_w"] > 0
+
+
+def test_sum_of_exponentials_implied_termwise(ctx):
+    # (2 + Q)(e^{-x/y^2} + e^{-c x/y}) <= (2 + Q)(e^{-x} + e^{-c x}) for y <= 1: each exponent
+    # is smaller on the left (the shape of theorem-4.2's failure-probability-worst-case)
+    c = symbol("c")
+    vs = (P("x", 0), P("y", 0, 1, lo_closed=False), P("c", 0), P("Q", 1, integer=True))
+    spec = Implication(vs, (), (2 + Q) * (sp.exp(-x / y ** 2) + sp.exp(-c * x / y))
+                       <= (2 + Q) * (sp.exp(-x) + sp.exp(-c * x)))
+    r = prover.run(spec, ctx)
+    assert r.verdict == Verdict.PROVED and "termwise" in r.evidence
+    # y in (0, 2]: false for y > 1 (a certified point), and never proved termwise
+    wide = Implication((vs[0], P("y", 0, 2, lo_closed=False), *vs[2:]), (), spec.goal)
+    r = prover.run(wide, ctx)
+    assert r.verdict == Verdict.REFUTED and "termwise" not in r.evidence
+
+
+def test_termwise_tries_every_pairing(ctx):
+    # e^{-x} + e^{-3x} <= e^{-2x} + e^{-x/2}: paired as e^{-x} <= e^{-2x} it fails; paired as
+    # e^{-x} <= e^{-x/2}, e^{-3x} <= e^{-2x} it holds
+    spec = Implication((P("x", 0, 4),), (), sp.exp(-x) + sp.exp(-3 * x) <= sp.exp(-2 * x) + sp.exp(-x / 2))
+    r = prover.run(spec, ctx)
+    assert r.verdict == Verdict.PROVED and "termwise" in r.evidence

@@ -236,6 +236,13 @@ def _verdict(claim_id, oid, profile="quick"):
     ("section-4.2.875-samples", "confidence-vacuous-below", Verdict.PROVED),
     ("section-4.2.log-k-scaling", "bound-needs-log-k", Verdict.PROVED),
     ("section-4.2.log-k-scaling", "confidence-needs-more", Verdict.PROVED),
+    # once UNDECIDED (issue 11): split at the switch of the min, c re-parametrised per case
+    ("theorem-4.2", "failure-probability", Verdict.PROVED),
+    ("theorem-4.2", "failure-probability-large-c", Verdict.PROVED),
+    ("theorem-4.3", "failure-probability", Verdict.PROVED),
+    ("theorem-4.3", "failure-probability-large-c", Verdict.PROVED),
+    # once UNDECIDED: a sum of exponentials implied termwise (each exponent smaller)
+    ("theorem-4.2", "failure-probability-worst-case", Verdict.PROVED),
 ])
 def test_key_verdicts(claim_id, oid, expected):
     result = _verdict(claim_id, oid)
@@ -300,6 +307,42 @@ def test_numbers_in_notes_are_the_computed_ones():
     q45 = B.first_q_below_one(B.RISK_43.subs(B.K, 2))
     assert 2 * 2 * q45 ** 2 * math.exp(-q45 / 45) < 1 <= 2 * 2 * (q45 - 1) ** 2 * math.exp(-(q45 - 1) / 45)
     assert f"Q < {q45} at K = 2" in CLAIMS["theorem-4.3"].obligation("simulated-risk").note
+
+
+@pytest.mark.parametrize("lhs", [B.at_main_text(B.failure_b1()),
+                                 B.at_main_text(B.failure_b1()) + B.at_main_text(B.failure_b1_c_infinity())])
+def test_main_text_failure_cases_are_the_statement(lhs):
+    """The two cases of B.main_text_failure_case, mapped back to c, decide the goal and the vacuity
+    condition exactly as lhs <= FAIL_MAIN does (also where both are false: small Q, small c)."""
+    import mpmath
+
+    mpmath.mp.dps = 60
+    k, q, z, c = n.K.symbol, n.Q.symbol, n.Z.symbol, n.c.symbol
+    cases = {case: B.main_text_failure_case(lhs, case) for case in B.MAIN_CASES}
+    seen = set()
+    for qv in (40, 300, 5000, 150_000, 10 ** 7, 10 ** 12):
+        for cv in (sp.Rational(1, 1000), sp.Rational(1, 20), 1, 7, 300):
+            for zv, kv in ((1, 1), (4, 3)):
+                at = {k: kv, q: qv, z: zv, c: cv}
+                y = sp.Rational(qv) ** sp.Rational(3, 4) / 256
+                u = cv * sp.sqrt(qv) / 5
+                case = "small-c" if u <= y else "large-c"
+                var, goal, vacuous = cases[case]
+                at_case = {**at, var.symbol: u / y if case == "small-c" else u - y}
+                def truth(rel, point):
+                    gap = mpmath.mpf(sp.N((rel.gts - rel.lts).subs(point), 60))
+                    scale = mpmath.mpf(sp.N((abs(rel.gts) + abs(rel.lts)).subs(point), 60))
+                    assert abs(gap) > mpmath.mpf(10) ** -40 * scale  # not at equality (relative)
+                    return gap >= 0
+                assert truth(goal, at_case) == truth(lhs <= B.FAIL_MAIN, at)
+                assert truth(vacuous, at_case) == truth(B.FAIL_MAIN >= 1, at)
+                seen.add((case, truth(lhs <= B.FAIL_MAIN, at)))
+    assert seen == {(cs, t) for cs in B.MAIN_CASES for t in (True, False)}
+
+
+def test_main_text_failure_case_refuses_other_shapes():
+    with pytest.raises(ValueError):
+        B.main_text_failure_case(B.at_main_text(B.failure_b1()) - B.K, "small-c")
 
 
 def test_substitution_facts_quoted_in_notes():

@@ -128,6 +128,10 @@ PROVED = [
     "theorem-c.5/rL-slope", "lemma-c.4/budget-corrected", "lemma-c.3/eq59-60-budget",
     # once UNDECIDED: two hypotheses combined with non-negative weights in log space
     "section-7.no-flip/no-flip", "section-7.no-flip/training-length",
+    # once UNDECIDED: re-parametrised (delta = 4 sin alpha, xi_i = 2 alpha t_i), a monotone face
+    "lemma-c.2/eq49-worst-case", "lemma-c.2/eq48-geometry",
+    # once UNDECIDED: split at the switch of the min, c re-parametrised per case (issue 11)
+    "theorem-c.5/failure-main-text", "theorem-c.5/failure-main-text-large-c",
 ]
 REFUTED = [
     "lemma-c.4/invokes-lemma-c.3",  # l_b <= 1 does not give Lemma C.3's l_b <= 1/2
@@ -164,6 +168,28 @@ def test_worst_case_of_49_fails_once_2xi_exceeds_pi_over_2():
     spec = _obligation("lemma-c.2/eq49-worst-case-range").spec
     wide = _with(spec, variables=(ac.nt.delta.restrict(hi=2),))
     assert _decide(wide) is Verdict.REFUTED
+
+
+def test_delta_split_of_48_is_an_identity():
+    from theorems.lemma_c_2 import DELTA_SPLIT
+
+    alpha = next(iter(DELTA_SPLIT.free_symbols))
+    assert sp.simplify(sp.expand_trig(DELTA_SPLIT - 4 * sp.sin(alpha))) == 0
+
+
+def test_48_with_a_smaller_delta_is_refuted():
+    """|cos theta| <= delta/2 is false (the worst case is about delta)."""
+    spec = _obligation("lemma-c.2/eq48-geometry").spec
+    assert _decide(_with(spec, goal=spec.goal.func(spec.goal.lhs, spec.goal.rhs / 2))) is Verdict.REFUTED
+
+
+def test_worst_case_of_49_with_one_angle_is_refuted():
+    """Taking the worst case as sin(arccos(1 - delta^2/8)) (one angle, not xi_1 + xi_2) is false."""
+    spec = _obligation("lemma-c.2/eq49-worst-case").spec
+    alpha = next(p.symbol for p in spec.variables if p.name == "alpha")
+    assert spec.goal.rhs == sp.sin(4 * alpha)  # sin(2 arccos(1 - delta^2/8)) at delta = 4 sin(alpha)
+    one_angle = spec.goal.func(spec.goal.lhs, sp.sin(2 * alpha))
+    assert _decide(_with(spec, goal=one_angle)) is Verdict.REFUTED
 
 
 def test_factor_argument_with_a_quarter_is_refuted():
