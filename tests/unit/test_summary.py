@@ -83,3 +83,14 @@ def test_all_proved_and_annotate_sets_every_summary():
     c = claim("c", [ob("sim", "NO COUNTEREXAMPLE")])
     assert claim_summary(c) == "HOLDS: 1 without counterexample of 1 obligation"
     assert b["summary"] == "UNDECIDED: 1 of 1 obligation open (s1)"
+
+
+def test_an_empirical_refutation_names_the_model_it_was_measured_on():
+    ob = {"id": "l_b", "kind": "empirical", "title": "l_b in [1/4, 1/2]", "verdict": "REFUTED",
+          "summary": "(a) hypothesis check on all-MiniLM-L6-v2: assumption fails on all-MiniLM-L6-v2: l_b = 2.66"}
+    c = {"id": "section-5.geometry", "verdict": "REFUTED", "depends_on": [], "obligations": [ob]}
+    assert claim_summary(c, {c["id"]: c}) == \
+        "REFUTED: fails: l_b in [1/4, 1/2] — hypothesis check on all-MiniLM-L6-v2 (l_b)"
+    free = dict(ob, summary="(d) model-free: Z = 28")
+    c = dict(c, obligations=[free])
+    assert claim_summary(c, {c["id"]: c}).startswith("REFUTED: fails: l_b in [1/4, 1/2] — model-free")
