@@ -140,7 +140,8 @@ def wrapped(console: Console, body: Text, indent: int = 0, head: Text | None = N
 def claim_reason(c: dict) -> str:
     """The claim's one-phrase reason: its stored summary, else the step that decided its verdict."""
     if c.get("summary"):  # printed after the verdict: no "REFUTED: "/"HOLDS: " lead-in again
-        return text(re.sub(r"^(REFUTED|HOLDS|VACUOUS|UNDECIDED): ", "", c["summary"]))
+        return text(re.sub(rf"^(REFUTED|HOLDS|VACUOUS|UNDECIDED): |^{re.escape(c['verdict'])} (?=for )", "",
+                           c["summary"]))
     obs = c["obligations"]
     count = {v: sum(o["verdict"] == v for o in obs) for v in {o["verdict"] for o in obs}}
     if c["verdict"] == Verdict.PROVED.value:
