@@ -37,7 +37,7 @@ def test_inputs_that_used_to_hang_are_refused_and_ctrl_c_exits_130(tmp_path):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     work = tmp_path / "interrupted"
     work.mkdir()
-    long_run = subprocess.Popen([sys.executable, "-m", "dpoverify", "check", "lemma-c.2", "--profile", "quick",
+    long_run = subprocess.Popen([sys.executable, "-m", "dpoverify", "check", "theorem-4.2", "--profile", "ci",
                                  "--out", "out"], cwd=work, env=_env(), text=True,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
