@@ -142,19 +142,24 @@ def now() -> str:
 def provenance(packages=("dpoverify", "sympy", "mpmath", "numpy", "scipy", "hypothesis",
                          "python-flint", "torch", "transformers")) -> dict[str, Any]:
     """Package versions and machine facts recorded with every result file."""
+    return {
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "packages": _versions(packages),
+    }
+
+
+def _versions(packages) -> dict[str, str | None]:
+    """Installed version of each package (None where it is not installed)."""
     versions = {}
     for name in packages:
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             versions[name] = None
-    return {
-        "python": sys.version.split()[0],
-        "platform": platform.platform(),
-        "machine": platform.machine(),
-        "cpus": os.cpu_count(),
-        "packages": versions,
-    }
+    return versions
 
 
 # The packages whose versions can change a result (with the Python version): part of every
@@ -166,13 +171,7 @@ RESULT_PACKAGES = ("sympy", "mpmath", "numpy", "scipy", "hypothesis", "python-fl
 @lru_cache(maxsize=1)
 def environment() -> dict[str, Any]:
     """The Python and package versions a result depends on (no machine facts, no times)."""
-    versions = {}
-    for name in RESULT_PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = None
-    return {"python": sys.version.split()[0], "packages": versions}
+    return {"python": sys.version.split()[0], "packages": _versions(RESULT_PACKAGES)}
 
 
 @lru_cache(maxsize=None)
