@@ -69,3 +69,45 @@ def test_multi_token_responses_are_refused_with_one_line(tiny_bert, tmp_path, ca
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and "tokens for this tokenizer" in err[0] and "Section 4.3" in err[0], err
     assert not (tmp_path / "res" / results.FILENAME).exists()
+
+
+def _saved_dataset(tmp_path, name="prefs-ds", split=None):
+    """The JSONL rows of :func:`_trl_file` saved with ``Dataset.save_to_disk`` (a DatasetDict under
+    ``split`` when given)."""
+    datasets = pytest.importorskip("datasets", reason="a datasets directory needs the datasets package")
+    f, data = _trl_file(tmp_path / "prefs.jsonl")
+    ds = datasets.Dataset.from_list([json.loads(line) for line in f.read_text().splitlines()])
+    path = tmp_path / name
+    (datasets.DatasetDict({split: ds}) if split else ds).save_to_disk(str(path))
+    return path, f, data
+
+
+def test_a_local_datasets_directory_reads_like_its_jsonl(tmp_path):
+    path, f, _ = _saved_dataset(tmp_path)
+    assert preference_data.load(path, "value") == preference_data.load(f, "value")
+    dict_path, _, _ = _saved_dataset(tmp_path, "prefs-dict", split="train")
+    assert preference_data.load(dict_path, "value") == preference_data.load(f, "value")
+
+
+def test_a_datasets_directory_without_train_split_or_column_is_one_line(tmp_path):
+    path, _, _ = _saved_dataset(tmp_path, "prefs-test-only", split="test")
+    with pytest.raises(personas.PersonaDataError, match="prefs-test-only: a DatasetDict without a 'train' split"):
+        preference_data.load(path, "value")
+    path, _, _ = _saved_dataset(tmp_path)
+    with pytest.raises(personas.PersonaDataError, match=r"prefs-ds row 1: no 'group' column"):
+        preference_data.load(path, "group")
+    (tmp_path / "empty-dir").mkdir()
+    with pytest.raises(personas.PersonaDataError, match="empty-dir: not a saved datasets directory"):
+        preference_data.load(tmp_path / "empty-dir", "value")
+
+
+def test_a_datasets_directory_audits_end_to_end(tiny_bert, tmp_path, capsys):
+    path, _, _ = _saved_dataset(tmp_path)
+    out = tmp_path / "res"
+    code = main(["audit", "--model", str(tiny_bert), "--preferences", str(path), "--group-column", "value",
+                 "--k", "1,2", "--steps", "2", "--eval-every", "1", "--shuffles", "2", "--draws", "1",
+                 "--out", str(out), "--threads", "1"])
+    assert code in (0, 1), capsys.readouterr().err
+    doc = json.loads((out / results.FILENAME).read_text())
+    assert doc["config"]["dataset"] == str(path) and doc["config"]["dataset_format"] == "trl"
+    assert doc["data"]["n_personas"] == 3 and sorted(doc["dpo"]["runs"], key=int) == ["1", "2"]
