@@ -12,6 +12,7 @@ recomputes, says so in one line, and keeps the earlier results file beside the n
 """
 from __future__ import annotations
 
+import dataclasses
 import io
 import sys
 import random
@@ -55,7 +56,7 @@ class AuditConfig:
     shuffles: int = 20
     train_eval_max: int = 256  # full mode: train preferences evaluated at each log point
     fresh: bool = False
-    draws: int = draws.DEFAULT_DRAWS  # R: trained draws (personas and seed) per K
+    draws: int | None = None  # R: trained draws (personas and seed) per K (None: draws.DEFAULT_DRAWS[mode])
     cap: int | None = None  # at most this many statements per cluster (None: all)
     preferences: str | None = None  # a TRL-format preference dataset instead of persona files
     group_column: str | None = None  # its column naming the value / group
@@ -264,6 +265,8 @@ def run(cfg: AuditConfig, console=None, after_k: Callable[[int, dict], None] | N
         raise RunError(f"{parallel.launched_processes()} processes were launched, but only --mode full runs "
                        "in several processes (last-layer mode trains a [2, d] head on cached features)")
     out = Path(cfg.out)
+    if cfg.draws is None:
+        cfg = dataclasses.replace(cfg, draws=draws.DEFAULT_DRAWS[cfg.mode])
     if cfg.draws < 1:
         raise RunError(f"--draws must be a positive integer, got {cfg.draws}")
     if cfg.preferences is not None:

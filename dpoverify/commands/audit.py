@@ -67,7 +67,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--shuffles", type=int, default=20, help="shuffled-label draws for the noise floor")
     parser.add_argument("--draws", type=int,
                         help="R: DPO runs per K, each with its own personas and seed (draw 1: Appendix F's set); "
-                             "verdicts use all draws with bootstrap intervals (default 3)")
+                             "verdicts use all draws with bootstrap intervals (default 10 last-layer, 3 full)")
     parser.add_argument("--cap", type=int,
                         help="at most this many statements per cluster of each persona, chosen by content hash; "
                              "0: all (default: all, except a causal LM on the CPU: "
@@ -110,6 +110,7 @@ def _config(args):
     if args.preferences and not Path(args.preferences).exists():
         raise UsageError(f"--preferences: no such file or directory: {args.preferences}")
     from gpu_checks import models
+    from gpu_checks.draws import DEFAULT_DRAWS
     try:
         causal = models.model_kind(models.resolve(args.model)) == "causal-lm"
         on_cpu = models.pick_device(args.device).type == "cpu"
@@ -128,7 +129,7 @@ def _config(args):
                        device=args.device, readout=args.readout, prompt=args.prompt, out=args.out,
                        seed=args.seed, steps=steps, batch_size=batch_size, lr=args.lr, beta=args.beta,
                        eval_every=eval_every, shuffles=args.shuffles,
-                       fresh=args.fresh, **({} if args.draws is None else {"draws": args.draws}), cap=cap,
+                       fresh=args.fresh, draws=args.draws or DEFAULT_DRAWS[args.mode], cap=cap,
                        preferences=args.preferences, group_column=args.group_column)
 
 

@@ -75,3 +75,17 @@ def test_runner_trains_r_draws_per_k(tiny_bert, tmp_path):
     assert tu["Q"] == 18 and tu["Q_capped"] == 7
     assert doc["config"]["draws"] == 2 and doc["config"]["cap"] == 8
     assert (tmp_path / "res" / doc["plots"]["scaling"]).stat().st_size > 1000  # issue 13 §6 figure
+
+
+def test_default_r_is_ten_for_the_last_layer_and_three_for_full_fine_tunes():
+    """R = 3 let a SmolLM2 verdict flip between base seeds 0 and 1; R = 10 did not (draws.DEFAULT_DRAWS)."""
+    import argparse
+
+    from dpoverify.commands import audit
+
+    parser = argparse.ArgumentParser()
+    audit.add_arguments(parser)
+    for mode, r in (("last-layer", 10), ("full", 3)):
+        assert audit._config(parser.parse_args(["--mode", mode, "--only", "optimism,generosity"])).draws == r
+    assert audit._config(parser.parse_args(["--draws", "2", "--only", "optimism,generosity"])).draws == 2
+    assert runner.AuditConfig().draws is None  # resolved by mode when the run starts
