@@ -19,7 +19,7 @@ import sympy as sp
 
 from dpoverify.claims import Claim, Kind, Obligation, Source, Statement
 from dpoverify.specs import EmpiricalAudit
-from gpu_checks.judging import NO_CI, NOT_STORED, Interval, compare, context, get
+from gpu_checks.judging import NO_CI, NOT_STORED, Interval, compare, get
 from theorems import _notation as nt
 
 R = sp.Rational
@@ -33,7 +33,7 @@ def _ctx(doc):
     draws = (doc.get("dpo", {}).get("scaling") or {}).get("draws")
     r = f", R = {min(draws)} draw(s) per K" if draws else ""
     cap = f", cap {cfg['cap']} statements per cluster" if cfg.get("cap") else ""
-    return f" ({context(doc)}; {cfg['mode']} DPO, {cfg.get('optimizer', '?')}, {cfg['steps']} steps{r}{cap})"
+    return f" ({cfg['mode']} DPO, {cfg.get('optimizer', '?')}, {cfg['steps']} steps{r}{cap})"
 
 
 def judge_slows(doc):
