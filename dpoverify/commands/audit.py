@@ -244,12 +244,30 @@ def cap_effect(doc: dict) -> str | None:
             f"||Cov||_F's noise bias (~tr(Σ)²/(n||Σ||_F²)) is larger")
 
 
+def quiet_libraries() -> None:
+    """No library progress bars or warnings on stderr while the audit prints its own progress:
+    tqdm bars (transformers' "Converting and de-quantizing GGUF tensors", TRL's dataset maps) are
+    off unless the caller set TQDM_DISABLE (tqdm reads it on import, so this runs before torch);
+    transformers, huggingface_hub and datasets log errors only."""
+    import logging
+    import os
+
+    os.environ.setdefault("TQDM_DISABLE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("DATASETS_VERBOSITY", "error")
+    os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
+    for name in ("transformers", "huggingface_hub", "datasets", "accelerate", "trl"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
 def run(args, console) -> int:
     from rich.table import Table
 
     from dpoverify.results import write_json
     from gpu_checks import models, personas, results, runner
 
+    quiet_libraries()
     cfg = _config(args)
     try:
         import torch
