@@ -6,10 +6,10 @@ block per row (id and verdict on one line, evidence wrapped under it with
 """
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from rich.console import Console
-from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -23,7 +23,12 @@ def num(x) -> str:
 
 
 def _fits(console: Console, table: Table) -> bool:
-    return console.width >= WIDE and Measurement.get(console, console.options, table).minimum <= console.width
+    """Wide enough for tables, and rich need not cut a cell of ``table`` ("…") to fit it."""
+    if console.width < WIDE:
+        return False
+    trial = Console(file=io.StringIO(), width=console.width, color_system=None)
+    trial.print(table)
+    return "…" not in trial.file.getvalue()
 
 
 def _interval(block: dict, key: str) -> str:
@@ -112,7 +117,7 @@ def print_dpo(console: Console, doc: dict) -> None:
                       " ".join(num(d["margin_rate"]) for d in ds)))
     wide = Table(title=title, title_justify="left", caption=note)
     for col in (*heads, "test error, all draws", "rate, all draws"):
-        wide.add_column(col, justify="right", no_wrap=True)
+        wide.add_column(col.replace(", ", ",\n") if ", " in col else col.replace(" ", "\n", 1), justify="right", no_wrap=True)
     for row, (errs, rates) in zip(rows, draws):
         wide.add_row(*row, errs, rates)
     if _fits(console, wide):
