@@ -49,10 +49,24 @@ def judge_l_b(doc):
             {**c.evidence(), "persona_offset_mean": tu["persona_offset_mean"]})
 
 
+def delta_tolerance(doc):
+    """δ <= min(1/(128 (Z+2)), 1/4) at the measured Z: the 'nearly orthogonal' tolerance of
+    Theorems C.5/C.6 that Figure 3b and the concept directions are judged against (exact)."""
+    return DELTA_MAX.subs(S["Z"], exact(get(doc, "geometry.token_sharing.Z")))
+
+
+def figure3_thresholds(doc) -> dict:
+    """What the Figure 3 verdicts compare with, as floats for gpu_checks.plots.figure3: the range
+    of cross-persona cosine the theorems' geometry allows (shared-component-size), the δ
+    tolerance (figure-3b, concept-orthogonality) and the shuffled-label floor of max |cos(c_i, c_j)|."""
+    nf = get(doc, "geometry.concept_directions.noise_floor")
+    return {"cross_cosine": (float(COS_CROSS_LO), float(COS_CROSS_HI)), "delta": float(delta_tolerance(doc)),
+            "floor_max_abs_cos": (nf["max_abs_cos_mean"], nf["max_abs_cos_p95"])}
+
+
 def judge_fig3b(doc):
     f = get(doc, "geometry.figure3b")
-    Z = get(doc, "geometry.token_sharing.Z")
-    bound = DELTA_MAX.subs(S["Z"], exact(Z))
+    bound = delta_tolerance(doc)
     c = compare(f["offdiag_max_abs"], hi=bound, ci=interval(f, "offdiag_max_abs"))
     return (c.verdict,
             f"after subtracting the mean: max |off-diagonal| {f['offdiag_max_abs']:.3g} against the "
@@ -67,7 +81,7 @@ def judge_fig3b(doc):
 def judge_concept_orthogonality(doc):
     cd = get(doc, "geometry.concept_directions")
     Z = get(doc, "geometry.token_sharing.Z")
-    bound = DELTA_MAX.subs(S["Z"], exact(Z))
+    bound = delta_tolerance(doc)
     ci = interval(cd, "max_abs_cos")
     point = compare(cd["max_abs_cos"], hi=bound, ci=ci)
     if isinstance(ci, Interval):
