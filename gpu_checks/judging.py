@@ -192,7 +192,8 @@ def undecided_missing(exc: Missing, doc: dict) -> tuple[str, str, dict]:
 FINDINGS = {
     "hypothesis-check": {"REFUTED": "assumption fails", "NO_COUNTEREXAMPLE": "assumption holds"},
     "re-run": {"REFUTED": "not reproduced", "NO_COUNTEREXAMPLE": "reproduced"},
-    "own-numbers": {"REFUTED": "inconsistent with its own numbers", "NO_COUNTEREXAMPLE": "consistent with its own numbers"},
+    "own-numbers": {"REFUTED": "inconsistent with its own numbers",
+                    "NO_COUNTEREXAMPLE": "consistent with its own numbers"},
 }
 """What a judged verdict means, by kind of evidence, as the summary's first words."""
 

@@ -105,7 +105,7 @@ def print_dpo(console: Console, doc: dict) -> None:
     cfg, runs = doc["config"], doc["dpo"]["runs"]
     title = (f"DPO {cfg['mode']} ({cfg['optimizer']}, {cfg['steps']} steps, lr {cfg['lr']:g}, "
              f"β {cfg['beta']:g})")
-    note = "the first columns: draw 1 (the paper's persona set); the verdicts use the means over all R draws"
+    note = "draw 1 (the paper's persona set) except where 'all draws'; the verdicts use the means over all R draws"
     heads = ("K", "train margin", "test margin", "train acc", "test acc", "test error", "margin rate/step", "R")
     rows, draws = [], []
     for k in sorted(runs, key=int):
@@ -116,8 +116,9 @@ def print_dpo(console: Console, doc: dict) -> None:
         draws.append((" ".join(f"{d['final']['test']['error']:.3f}" for d in ds),
                       " ".join(num(d["margin_rate"]) for d in ds)))
     wide = Table(title=title, title_justify="left", caption=note)
-    for col in (*heads, "test error, all draws", "rate, all draws"):
-        wide.add_column(col.replace(", ", ",\n") if ", " in col else col.replace(" ", "\n", 1), justify="right", no_wrap=True)
+    for col in (*heads, "test error, all draws", "rate, all draws"):  # headers on two lines
+        head = col.replace(", ", ",\n") if ", " in col else col.replace(" ", "\n", 1)
+        wide.add_column(head, justify="right", no_wrap=True)
     for row, (errs, rates) in zip(rows, draws):
         wide.add_row(*row, errs, rates)
     if _fits(console, wide):
