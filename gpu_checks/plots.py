@@ -54,14 +54,17 @@ def _heatmap(fig, ax, m: np.ndarray, names: list[str], title: str) -> None:
     fig.colorbar(im, ax=ax, fraction=0.046).set_label("colour: range of the off-diagonal", fontsize=8)
 
 
-def _hist(ax, values: np.ndarray, xlabel: str, title: str, log_with: tuple[float, ...] = ()) -> None:
-    """A histogram of ``values``; on a log axis (with room for the thresholds ``log_with``) when
-    they and the thresholds lie decades apart."""
-    bins = min(60, max(10, int(np.sqrt(len(values)) * 2)))
-    if log_with:
-        span = np.array([*values[values > 0], *log_with])
-        bins = np.geomspace(span.min() / 1.5, span.max() * 1.5, bins)
+def _hist(ax, values: np.ndarray, xlabel: str, title: str, marks: tuple[float, ...], log: bool = False) -> None:
+    """A histogram of ``values`` whose bins span them and the thresholds ``marks`` (so a bar is
+    visible wherever it lies beside them); on a log axis when they lie decades apart."""
+    n = min(60, max(10, int(np.sqrt(len(values)) * 2)))
+    span = np.array([*values, *marks], dtype=float)
+    if log:
+        span = span[span > 0]
+        bins = np.geomspace(span.min() / 1.5, span.max() * 1.5, n)
         ax.set_xscale("log")
+    else:
+        bins = np.linspace(span.min(), span.max(), n)
     ax.hist(values, bins=bins, color="tab:gray", alpha=0.7)
     ax.set_xlabel(xlabel, fontsize=9)
     ax.set_ylabel("persona pairs", fontsize=9)
@@ -95,16 +98,16 @@ def figure3_figure(doc: dict):
     (f_mean, f_p95), delta = th["floor_max_abs_cos"], th["delta"]
     judged_b, judged_c = geo["figure3b"]["offdiag_max_abs"], geo["concept_directions"]["max_abs_cos"]
     a, b, c = axes[1]
-    _hist(a, _pairs(mats[0]), "cosine of two personas' mean embeddings", "(a) cross-persona cosine")
+    _hist(a, _pairs(mats[0]), "cosine of two personas' mean embeddings", "(a) cross-persona cosine", (lo, hi))
     a.axvspan(lo, hi, color="tab:green", alpha=0.2, label=f"theorems' geometry allows [{lo:.3g}, {hi:.3g}]")
     _mark(a, lo, None, color="tab:green")
     _mark(a, hi, None, color="tab:green")
     _mark(a, geo["figure3a"]["offdiag_mean"], f"mean {geo['figure3a']['offdiag_mean']:.3g} (judged)",
           color="tab:blue", linestyle="--")
     _hist(b, np.abs(_pairs(mats[1])), "|off-diagonal| after centring (log scale)",
-          "(b) |off-diagonal| after centring", (delta, judged_b))
+          "(b) |off-diagonal| after centring", (delta, judged_b), log=True)
     _hist(c, np.abs(_pairs(mats[2])), "|cos(c_i, c_j)| (log scale)", "(c) concept-direction |cosine|",
-          (delta, judged_c, f_mean, f_p95))
+          (delta, judged_c, f_mean, f_p95), log=True)
     for ax, judged in ((b, judged_b), (c, judged_c)):
         _mark(ax, delta, f"'nearly orthogonal': δ ≤ {delta:.2g} (Thm C.5/C.6)", color="tab:red")
         _mark(ax, judged, f"max {judged:.3g} (judged)", color="tab:blue", linestyle="--")
