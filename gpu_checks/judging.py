@@ -214,12 +214,11 @@ def apply_kind(kind: str, verdict: str, summary: str, evidence: dict, doc: dict 
     measured = doc is not None and "config" in doc
     model = model_name(doc["config"]) if measured else None
     evidence = {**evidence, "kind": kind, "kind_label": label, "model": model}
+    finding = None if kind == "model-free" else FINDINGS[kind].get(verdict, verdict.lower())
     where = f"{label} on {context(doc)}" if measured and kind != "model-free" else label
-    if kind in ("re-run", "own-numbers") and verdict == "REFUTED":
-        evidence["judged"] = "REFUTED"  # what the comparison alone said, before the kind bounds it
-    finding = FINDINGS[kind].get(verdict, verdict.lower()) if kind != "model-free" else None
     if kind == "re-run" and verdict != "NO_COUNTEREXAMPLE":
         where += "; a proxy model cannot refute the paper's measurement"
     if kind in ("re-run", "own-numbers") and verdict == "REFUTED":
+        evidence["judged"] = "REFUTED"  # what the comparison alone said, before the kind bounds it
         verdict = "UNDECIDED"
     return verdict, f"{finding + ': ' if finding else ''}{summary} [{where}]", evidence

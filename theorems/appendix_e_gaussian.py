@@ -24,7 +24,6 @@ PAPER_PR = (PAPER_MSD / PAPER_FROB) ** 2  # participation ratio trace²/||Cov||_
 PAPER_D = 4096  # Llama-3.1-8B hidden size
 
 
-
 def judge_reproduce(doc):
     sp_ = get(doc, "geometry.spread")
     cf = compare(sp_["mean_cov_frobenius"], hi=PAPER_FROB, ci=interval(sp_, "mean_cov_frobenius"))
