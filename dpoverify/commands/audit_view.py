@@ -73,29 +73,33 @@ def geometry_rows(doc: dict) -> list[tuple[str, str, str, str]]:
     return [(name, num(val), ci, ref) for name, val, ci, ref in rows]
 
 
-def _ci_level(doc: dict) -> str:
+def _ci_level(doc: dict) -> tuple[str, str]:
+    """(column head, note) of the geometry's confidence intervals."""
     g = doc["geometry"]
     level = next((b["ci"]["level"] for b in (g["theory_units"], g["spread"], g["concept_directions"])
                   if isinstance(b.get("ci"), dict)), None)
-    return "no CI (older results file)" if level is None else f"{level:.0%} CI (bootstrap; see audit.json)"
+    if level is None:
+        return "CI", "no CI (older results file)"
+    return f"{level:.0%} CI", f"{level:.0%} CIs: bootstrap, see audit.json"
 
 
 def print_geometry(console: Console, doc: dict) -> None:
     g, tu = doc["geometry"], doc["geometry"]["theory_units"]
+    head, note = _ci_level(doc)
     title = (f"geometry ({g['readout']} read-out, {len(g['personas'])} personas, d = {tu['d']}, "
-             f"Q = {tu['Q']})")
+             f"Q = {tu['Q']}; {note})")
     rows = geometry_rows(doc)
     table = Table(title=title, title_justify="left")
     table.add_column("statistic")
     table.add_column("measured", justify="right", no_wrap=True)
-    table.add_column(_ci_level(doc), justify="right", no_wrap=True)
+    table.add_column(head, justify="right", no_wrap=True)
     table.add_column("paper / theory / noise floor")
     for row in rows:
         table.add_row(*row)
     if _fits(console, table):
         console.print(table)
         return
-    wrapped(console, Text(f"{title}; {_ci_level(doc)}", style="bold"))
+    wrapped(console, Text(title, style="bold"))
     for name, val, ci, ref in rows:
         wrapped(console, Text(name), 2)
         wrapped(console, Text("   ".join(x for x in (val, ci and f"CI {ci}", ref) if x)), 6)
