@@ -144,9 +144,11 @@ def claim_summary(claim: dict[str, Any], by_id: dict[str, dict[str, Any]] | None
     if refuted:
         first = next((o for o in refuted if o.get("refuted_means")), refuted[0])
         means = first.get("refuted_means") or f"fails: {first['title']}"
-        measured = re.match(r"\((a)\) hypothesis check on ([^:]+):|\((d)\) model-free", first.get("summary", ""))
-        if measured:  # an empirical refutation says what it was measured on (gpu_checks.judging)
-            means += f" — hypothesis check on {measured[2]}" if measured[1] else " — model-free"
+        ev = first.get("evidence") or {}  # an empirical refutation says what it was measured on
+        if ev.get("kind") == "hypothesis-check" and ev.get("model"):
+            means += f" — hypothesis check on {ev['model']}"
+        elif ev.get("kind") == "model-free":
+            means += " — model-free"
         more = f"; {len(refuted) - 1} more refuted" if len(refuted) > 1 else ""
         parts.append(f"REFUTED: {means} ({first['id']}{more})")
         if fixes:

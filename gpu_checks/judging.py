@@ -189,35 +189,36 @@ def undecided_missing(exc: Missing, doc: dict) -> tuple[str, str, dict]:
             f"re-run `dpoverify audit --out DIR` to complete them", {"missing": exc.args[0]})
 
 
+FINDINGS = {
+    "hypothesis-check": {"REFUTED": "assumption fails", "NO_COUNTEREXAMPLE": "assumption holds"},
+    "re-run": {"REFUTED": "not reproduced", "NO_COUNTEREXAMPLE": "reproduced"},
+    "own-numbers": {"REFUTED": "inconsistent with its own numbers",
+                    "NO_COUNTEREXAMPLE": "consistent with its own numbers"},
+}
+"""What a judged verdict means, by kind of evidence, as the summary's first words."""
+
+
 def apply_kind(kind: str, verdict: str, summary: str, evidence: dict, doc: dict | None) -> tuple[str, str, dict]:
     """Word and bound a judge's outcome by the kind of evidence (``dpoverify.specs.EMPIRICAL_KINDS``).
 
+    The summary leads with the finding and ends with the kind and the setting, each said once:
+    "assumption fails: <judge's summary> [(a) hypothesis check on <context>]".
     (a) hypothesis check: a failure stands as REFUTED of the hypothesis *on the model measured*;
-    (b) re-run: the paper's experiment on a proxy model is "reproduced" or "not reproduced on
-    <model>" (UNDECIDED): it cannot refute a measurement the paper made on another model;
+    (b) re-run: the paper's experiment on a proxy model is "reproduced" or "not reproduced"
+    (UNDECIDED): it cannot refute a measurement the paper made on another model;
     (c) own numbers: a disagreement between the paper's text and its own tables is UNDECIDED;
     (d) model-free: the verdict stands as judged, the only kind that refutes outright."""
     from dpoverify.specs import EMPIRICAL_KINDS
 
     label = EMPIRICAL_KINDS[kind]
-    model = model_name(doc["config"]) if doc is not None and "config" in doc else None
+    measured = doc is not None and "config" in doc
+    model = model_name(doc["config"]) if measured else None
     evidence = {**evidence, "kind": kind, "kind_label": label, "model": model}
-    if kind == "hypothesis-check":
-        word = {"REFUTED": f"assumption fails on {model}", "NO_COUNTEREXAMPLE": f"assumption holds on {model}",
-                "UNDECIDED": f"undecided on {model}"}.get(verdict, verdict)
-        return verdict, f"{label} on {model}: {word}: {summary}", evidence
-    if kind == "re-run":
-        word = {"REFUTED": f"not reproduced on {model}", "NO_COUNTEREXAMPLE": f"reproduced on {model}",
-                "UNDECIDED": f"undecided on {model}"}.get(verdict, verdict)
-        if verdict == "REFUTED":
-            evidence["judged"] = "REFUTED"  # what the comparison alone said, before the kind bounds it
-            verdict = "UNDECIDED"
-        return verdict, f"{label} on {model}: {word} (a proxy model cannot refute the paper's measurement): {summary}", evidence
-    if kind == "own-numbers":
-        word = {"REFUTED": "inconsistent with its own numbers", "NO_COUNTEREXAMPLE": "consistent with its own numbers"
-                }.get(verdict, "undecided")
-        if verdict == "REFUTED":
-            evidence["judged"] = "REFUTED"
-            verdict = "UNDECIDED"
-        return verdict, f"{label}: {word}: {summary}", evidence
-    return verdict, f"{label}: {summary}", evidence
+    finding = None if kind == "model-free" else FINDINGS[kind].get(verdict, verdict.lower())
+    where = f"{label} on {context(doc)}" if measured and kind != "model-free" else label
+    if kind == "re-run" and verdict != "NO_COUNTEREXAMPLE":
+        where += "; a proxy model cannot refute the paper's measurement"
+    if kind in ("re-run", "own-numbers") and verdict == "REFUTED":
+        evidence["judged"] = "REFUTED"  # what the comparison alone said, before the kind bounds it
+        verdict = "UNDECIDED"
+    return verdict, f"{finding + ': ' if finding else ''}{summary} [{where}]", evidence

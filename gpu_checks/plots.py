@@ -22,25 +22,107 @@ def _save(fig, path: Path) -> str:
     return str(path)
 
 
+def persona_order(matrix) -> np.ndarray:
+    """Personas ordered by average-linkage clustering of their rows (scipy, optimal leaf order):
+    similar personas sit together, so the heatmaps show structure at any number of personas."""
+    from scipy.cluster.hierarchy import leaves_list, linkage
+
+    m = np.asarray(matrix, dtype=float)
+    if len(m) < 3:
+        return np.arange(len(m))
+    return leaves_list(linkage(m, method="average", metric="euclidean", optimal_ordering=True))
+
+
+def _pairs(m: np.ndarray) -> np.ndarray:
+    """The entries above the diagonal: one per pair of personas."""
+    return m[np.triu_indices(len(m), 1)]
+
+
+def _heatmap(fig, ax, m: np.ndarray, names: list[str], title: str) -> None:
+    """The colour scale spans the off-diagonal entries (the diagonal saturates), so the structure
+    between personas shows however far the diagonal lies from it."""
+    off = _pairs(m)
+    im = ax.imshow(m, cmap="viridis", interpolation="nearest", vmin=off.min(), vmax=off.max())
+    ax.set_title(title, fontsize=10)
+    ax.set_xticks([])
+    if len(names) <= 40:  # beyond that, names are unreadable: the order is in the axis label
+        ax.set_yticks(range(len(names)))
+        ax.set_yticklabels(names, fontsize=max(4, min(7, 280 // max(len(names), 1))))
+    else:
+        ax.set_yticks([])
+        ax.set_ylabel(f"{len(names)} personas, clustered order (names in audit.json)", fontsize=8)
+    fig.colorbar(im, ax=ax, fraction=0.046).set_label("colour: range of the off-diagonal", fontsize=8)
+
+
+def _hist(ax, values: np.ndarray, xlabel: str, title: str, marks: tuple[float, ...], log: bool = False) -> None:
+    """A histogram of ``values`` whose bins span them and the thresholds ``marks`` (so a bar is
+    visible wherever it lies beside them); on a log axis when they lie decades apart."""
+    n = min(60, max(10, int(np.sqrt(len(values)) * 2)))
+    span = np.array([*values, *marks], dtype=float)
+    if log:
+        span = span[span > 0]
+        bins = np.geomspace(span.min() / 1.5, span.max() * 1.5, n)
+        ax.set_xscale("log")
+    else:
+        bins = np.linspace(span.min(), span.max(), n)
+    ax.hist(values, bins=bins, color="tab:gray", alpha=0.7)
+    ax.set_xlabel(xlabel, fontsize=9)
+    ax.set_ylabel("persona pairs", fontsize=9)
+    ax.set_title(title, fontsize=10)
+
+
+def _mark(ax, x: float, label: str, **style) -> None:
+    ax.axvline(x, label=label, **{"linewidth": 1.5, **style})
+
+
+def figure3_figure(doc: dict):
+    """Figure 3 with what its verdicts test (section-5.geometry): top, the three similarity
+    matrices in one clustered persona order; below, their off-diagonal entries against the
+    thresholds the judges use (theorems.section_5_geometry.figure3_thresholds): (a) the
+    cross-persona cosine against the range the theorems' geometry allows, (b) |off-diagonal|
+    after centring and (c) |cos(c_i, c_j)| against the 'nearly orthogonal' tolerance δ, (c) also
+    against the shuffled-label noise floor."""
+    from theorems.section_5_geometry import figure3_thresholds
+
+    geo, th = doc["geometry"], figure3_thresholds(doc)
+    mats = [np.array(geo[k]["matrix"] if k != "concept_directions" else geo[k]["cos_matrix"], dtype=float)
+            for k in ("figure3a", "figure3b", "concept_directions")]
+    order = persona_order(mats[1])
+    names = [geo["personas"][i] for i in order]
+    fig, axes = plt.subplots(2, 3, figsize=(18, 11), gridspec_kw={"height_ratios": [3, 2]})
+    titles = ("(a) mean cosine between personas", "(b) after subtracting the global mean",
+              "(c) cos(c_i, c_j): concept directions")
+    for ax, m, title in zip(axes[0], mats, titles):
+        _heatmap(fig, ax, m[np.ix_(order, order)], names, title)
+    lo, hi = th["cross_cosine"]
+    (f_mean, f_p95), delta = th["floor_max_abs_cos"], th["delta"]
+    judged_b, judged_c = geo["figure3b"]["offdiag_max_abs"], geo["concept_directions"]["max_abs_cos"]
+    a, b, c = axes[1]
+    _hist(a, _pairs(mats[0]), "cosine of two personas' mean embeddings", "(a) cross-persona cosine", (lo, hi))
+    a.axvspan(lo, hi, color="tab:green", alpha=0.2, label=f"theorems' geometry allows [{lo:.3g}, {hi:.3g}]")
+    _mark(a, lo, None, color="tab:green")
+    _mark(a, hi, None, color="tab:green")
+    _mark(a, geo["figure3a"]["offdiag_mean"], f"mean {geo['figure3a']['offdiag_mean']:.3g} (judged)",
+          color="tab:blue", linestyle="--")
+    _hist(b, np.abs(_pairs(mats[1])), "|off-diagonal| after centring (log scale)",
+          "(b) |off-diagonal| after centring", (delta, judged_b), log=True)
+    _hist(c, np.abs(_pairs(mats[2])), "|cos(c_i, c_j)| (log scale)", "(c) concept-direction |cosine|",
+          (delta, judged_c, f_mean, f_p95), log=True)
+    for ax, judged in ((b, judged_b), (c, judged_c)):
+        _mark(ax, delta, f"'nearly orthogonal': δ ≤ {delta:.2g} (Thm C.5/C.6)", color="tab:red")
+        _mark(ax, judged, f"max {judged:.3g} (judged)", color="tab:blue", linestyle="--")
+    _mark(c, f_mean, f"shuffled labels: max |cos| {f_mean:.3g}", color="tab:orange", linestyle=":")
+    _mark(c, f_p95, f"shuffled labels: 95% {f_p95:.3g}", color="tab:orange")
+    for ax in axes[1]:
+        ax.legend(fontsize=8, framealpha=0.85)
+    fig.suptitle(f"Figure 3 analogue: {model_name(doc['config'])}, read-out {geo['readout']}, "
+                 f"{len(names)} personas")
+    fig.tight_layout()
+    return fig
+
+
 def figure3(doc: dict, path: Path) -> str:
-    geo = doc["geometry"]
-    fig, axes = plt.subplots(1, 3, figsize=(18, 6))
-    panels = [(geo["figure3a"]["matrix"], "(a) mean cosine between personas"),
-              (geo["figure3b"]["matrix"], "(b) after subtracting the global mean"),
-              (geo["concept_directions"]["cos_matrix"], "(c) cos(c_i, c_j): concept directions")]
-    for i, (ax, (m, title)) in enumerate(zip(axes, panels)):
-        im = ax.imshow(np.array(m, dtype=float), cmap="viridis")
-        ax.set_title(title, fontsize=10)
-        ax.set_xticks([])
-        named = i == 0 and len(geo["personas"]) <= 60  # beyond that, names are unreadable: indices only
-        ax.set_yticks(range(len(geo["personas"])) if named else [])
-        if named:
-            ax.set_yticklabels(geo["personas"], fontsize=5)
-        elif i == 0:
-            ax.set_ylabel(f"{len(geo['personas'])} personas, lexicographic order (names in audit.json)")
-        fig.colorbar(im, ax=ax, fraction=0.046)
-    fig.suptitle(f"{model_name(doc['config'])}, read-out {geo['readout']}")
-    return _save(fig, path)
+    return _save(figure3_figure(doc), path)
 
 
 def _curves(doc: dict, key: str, ylabel: str, path: Path, title: str) -> str:

@@ -13,7 +13,7 @@ import sympy as sp
 
 from dpoverify.claims import Claim, Kind, Obligation, Source, Statement
 from dpoverify.specs import EmpiricalAudit
-from gpu_checks.judging import compare, context, get, interval
+from gpu_checks.judging import compare, get, interval
 from theorems import _notation as nt
 
 R = sp.Rational
@@ -22,10 +22,6 @@ MSD_MAX_42 = R(5, 1024) / (R(17, 16) + R(5, 1024))  # = 5/1093
 MSD_MAX_C5 = R(5, 16) / (R(17, 16) + R(5, 16))  # = 5/22
 PAPER_PR = (PAPER_MSD / PAPER_FROB) ** 2  # participation ratio trace²/||Cov||_F² the paper's numbers imply
 PAPER_D = 4096  # Llama-3.1-8B hidden size
-
-
-def _ctx(doc):
-    return f" ({context(doc)})"
 
 
 def judge_reproduce(doc):
@@ -42,7 +38,7 @@ def judge_reproduce(doc):
         text = "; ".join(f"{n} {c.text}" for n, c in (("||Cov||_F", cf), ("squared distance", cm)) if not c.holds)
     return (verdict,
             f"mean ||Cov||_F = {sp_['mean_cov_frobenius']:.3g} (paper 0.058), mean squared distance "
-            f"{sp_['mean_sq_dist']:.3g} (paper 0.227) -> {text}{_ctx(doc)}",
+            f"{sp_['mean_sq_dist']:.3g} (paper 0.227) -> {text}",
             {"frobenius": cf.evidence(), "mean_sq_dist": cm.evidence()})
 
 
@@ -56,7 +52,7 @@ def _theorem_spread(bound, theorems):
         return (c.verdict,
                 f"mean squared distance {msd:.3g} against the most the hypotheses of {theorems} allow, "
                 f"{sp.sstr(bound)} = {float(bound):.4g} -> {c.text}; the paper's own 0.227 "
-                f"{paper_text}{_ctx(doc)}",
+                f"{paper_text}",
                 {**c.evidence(), "paper_value": float(PAPER_MSD), "paper_holds": paper.holds,
                  "paper_factor": paper.factor})
     return judge
@@ -73,7 +69,7 @@ def judge_isotropy(doc):
             f"participation ratio trace²/||Cov||_F² = {pr:.3g} where v² I_d gives {iso:.3g} at this sample "
             f"size (d = {d}); {sph['test']}: {sph['rejected_holm']} of {sph['n_tests']} personas reject "
             f"at α = {sph['alpha']} -> {text}; the paper's 0.227 and 0.058 imply about "
-            f"{float(PAPER_PR):.3g} of d = {PAPER_D}{_ctx(doc)}",
+            f"{float(PAPER_PR):.3g} of d = {PAPER_D}",
             {**sph, "participation_ratio": pr, "participation_ratio_isotropic": iso,
              "paper_implied_participation_ratio": float(PAPER_PR)})
 
@@ -84,7 +80,7 @@ def judge_normality(doc):
     return ("NO_COUNTEREXAMPLE" if holds else "REFUTED",
             f"{n['test']}: {n['rejected_holm']} of {n['n_tests']} projections ({n['directions']}) "
             f"reject normality at family-wise α = {n['alpha']} (min p {n['min_p']:.2g}) -> "
-            f"{'holds' if holds else 'fails'}{_ctx(doc)}", dict(n))
+            f"{'holds' if holds else 'fails'}", dict(n))
 
 
 def _ob(oid, title, statistic, judge, kind="hypothesis-check"):

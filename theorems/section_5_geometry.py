@@ -11,7 +11,7 @@ import sympy as sp
 
 from dpoverify.claims import Claim, Kind, Obligation, Source, Statement
 from dpoverify.specs import EmpiricalAudit
-from gpu_checks.judging import NO_CI, NOT_STORED, Interval, compare, context, exact, get, interval
+from gpu_checks.judging import NO_CI, NOT_STORED, Interval, compare, exact, get, interval
 from theorems import _notation as nt
 
 S = nt.SYM
@@ -29,9 +29,6 @@ COS_CROSS_LO = (L_B_LO**2) / (1 + L_B_LO**2 + R(5, 1024))
 COS_CROSS_HI = L_B_HI**2 / (1 + L_B_HI**2)
 
 
-def _ctx(doc):
-    return f" ({context(doc)})"
-
 
 def judge_cross_cosine(doc):
     f = get(doc, "geometry.figure3a")
@@ -39,7 +36,7 @@ def judge_cross_cosine(doc):
     c = compare(m, COS_CROSS_LO, COS_CROSS_HI, interval(f, "offdiag_mean"))
     return (c.verdict,
             f"mean cross-persona cosine {m:.3f} (Figure 3a: 'high'); the theorems' geometry allows "
-            f"[{float(COS_CROSS_LO):.4f}, {float(COS_CROSS_HI):.2f}] -> {c.text}{_ctx(doc)}",
+            f"[{float(COS_CROSS_LO):.4f}, {float(COS_CROSS_HI):.2f}] -> {c.text}",
             {**c.evidence(), "paper": "Figure 3a: average similarity is high"})
 
 
@@ -48,21 +45,35 @@ def judge_l_b(doc):
     c = compare(tu["l_b"], L_B_LO, L_B_HI, interval(tu, "l_b"))
     return (c.verdict,
             f"fitted l_b = |b|/|c_i| = {tu['l_b']:.3g}, required 1/4 <= l_b <= 1/2 -> {c.text}; "
-            f"persona midpoints scatter by {tu['persona_offset_mean']:.3g} around b (the theory: 0){_ctx(doc)}",
+            f"persona midpoints scatter by {tu['persona_offset_mean']:.3g} around b (the theory: 0)",
             {**c.evidence(), "persona_offset_mean": tu["persona_offset_mean"]})
+
+
+def delta_tolerance(doc):
+    """δ <= min(1/(128 (Z+2)), 1/4) at the measured Z: the 'nearly orthogonal' tolerance of
+    Theorems C.5/C.6 that Figure 3b and the concept directions are judged against (exact)."""
+    return DELTA_MAX.subs(S["Z"], exact(get(doc, "geometry.token_sharing.Z")))
+
+
+def figure3_thresholds(doc) -> dict:
+    """What the Figure 3 verdicts compare with, as floats for gpu_checks.plots.figure3: the range
+    of cross-persona cosine the theorems' geometry allows (shared-component-size), the δ
+    tolerance (figure-3b, concept-orthogonality) and the shuffled-label floor of max |cos(c_i, c_j)|."""
+    nf = get(doc, "geometry.concept_directions.noise_floor")
+    return {"cross_cosine": (float(COS_CROSS_LO), float(COS_CROSS_HI)), "delta": float(delta_tolerance(doc)),
+            "floor_max_abs_cos": (nf["max_abs_cos_mean"], nf["max_abs_cos_p95"])}
 
 
 def judge_fig3b(doc):
     f = get(doc, "geometry.figure3b")
-    Z = get(doc, "geometry.token_sharing.Z")
-    bound = DELTA_MAX.subs(S["Z"], exact(Z))
+    bound = delta_tolerance(doc)
     c = compare(f["offdiag_max_abs"], hi=bound, ci=interval(f, "offdiag_max_abs"))
     return (c.verdict,
             f"after subtracting the mean: max |off-diagonal| {f['offdiag_max_abs']:.3g} against the "
             f"'nearly orthogonal' tolerance of Theorems C.5/C.6, δ <= {float(bound):.2g} -> {c.text}. "
             f"Within-persona similarity (diagonal) {f['diag_mean']:.3g}; the off-diagonal mean "
             f"{f['offdiag_mean']:.3g} is forced by construction (≈ -diag/(P-1) = {f['forced_offdiag_mean']:.3g}) "
-            f"and carries no information{_ctx(doc)}",
+            f"and carries no information",
             {**c.evidence(), "diag_mean": f["diag_mean"], "offdiag_mean": f["offdiag_mean"],
              "forced_offdiag_mean": f["forced_offdiag_mean"]})
 
@@ -70,7 +81,7 @@ def judge_fig3b(doc):
 def judge_concept_orthogonality(doc):
     cd = get(doc, "geometry.concept_directions")
     Z = get(doc, "geometry.token_sharing.Z")
-    bound = DELTA_MAX.subs(S["Z"], exact(Z))
+    bound = delta_tolerance(doc)
     ci = interval(cd, "max_abs_cos")
     point = compare(cd["max_abs_cos"], hi=bound, ci=ci)
     if isinstance(ci, Interval):
@@ -91,7 +102,7 @@ def judge_concept_orthogonality(doc):
     return (verdict,
             f"concept directions c_i: max |cos(c_i, c_j)| = {cd['max_abs_cos']:.3g} (so δ >= it, Lemma C.2) "
             f"against δ <= min(εv/8, 1/4) <= {float(bound):.2g} (Z = {Z}) -> {text}{frame_txt}; "
-            f"shuffled-label floor {nf['max_abs_cos_mean']:.3g} (95%: {nf['max_abs_cos_p95']:.3g}){_ctx(doc)}",
+            f"shuffled-label floor {nf['max_abs_cos_mean']:.3g} (95%: {nf['max_abs_cos_p95']:.3g})",
             {**point.evidence(), "confident": None if sure is None else sure.evidence(),
              "delta_lower_confident": cd["delta_lower_confident"], "mean_abs_cos": cd["mean_abs_cos"],
              "delta_frame": frame, "noise_floor": nf})
@@ -105,7 +116,7 @@ def judge_concept_signal(doc):
     c = compare(mean, lo=floor)
     return (c.verdict,
             f"mean |c_i| = {mean:.3g} against the 95th percentile {floor:.3g} of |c_i| under shuffled "
-            f"Yes/No labels -> {c.text} (a c_i at the floor is sampling error, not a concept){_ctx(doc)}",
+            f"Yes/No labels -> {c.text} (a c_i at the floor is sampling error, not a concept)",
             {**c.evidence(), "noise_floor": cd["noise_floor"]})
 
 
@@ -123,7 +134,7 @@ def judge_sign_structure(doc):
     return (c.verdict,
             f"after removing the mean, aligned vs misaligned statements of a persona have cosine "
             f"{w['mean_cos_opposite_cluster']:.3g} (same cluster {w['mean_cos_same_cluster']:.3g}); "
-            f"N(b ± c_i, v²I) gives ≈ {predicted:.3g} < 0 -> {text}{_ctx(doc)}",
+            f"N(b ± c_i, v²I) gives ≈ {predicted:.3g} < 0 -> {text}",
             {**c.evidence(), **w, "predicted": predicted})
 
 
@@ -134,7 +145,7 @@ def _v_judge(bound_expr, theorems: str):
         c = compare(tu["v"], hi=bound, ci=interval(tu, "v"))
         return (c.verdict,
                 f"per-dimension spread v = {tu['v']:.3g} (|c_i| = 1 units, d = {tu['d']}) against "
-                f"v <= {sp.sstr(bound_expr)} = {float(bound):.3g} at Q = {tu['Q']} ({theorems}) -> {c.text}{_ctx(doc)}",
+                f"v <= {sp.sstr(bound_expr)} = {float(bound):.3g} at Q = {tu['Q']} ({theorems}) -> {c.text}",
                 {**c.evidence(), "Q": tu["Q"], "d": tu["d"], "dv2": tu["dv2"]})
     return judge
 
@@ -142,7 +153,7 @@ def _v_judge(bound_expr, theorems: str):
 def judge_dimension(doc):
     tu = get(doc, "geometry.theory_units")
     c = compare(tu["d"], hi=D_MAX.subs(S["Q"], exact(tu["Q"])))
-    return (c.verdict, f"d = {tu['d']} against d <= 5Q = {5 * tu['Q']} -> {c.text}{_ctx(doc)}", c.evidence())
+    return (c.verdict, f"d = {tu['d']} against d <= 5Q = {5 * tu['Q']} -> {c.text}", c.evidence())
 
 
 def judge_token_sharing(doc):
@@ -153,7 +164,7 @@ def judge_token_sharing(doc):
     return (c.verdict,
             f"Z = {z['Z']} (every value answers with ' Yes'/' No': {z['distinct_response_sets']} distinct "
             f"response set(s) for {z['values']} values, where Section 3 wants no two alike) against "
-            f"Z <= 1/(4 l_b²) = {float(bound):.3g} at the fitted l_b (<= 4 at best) -> {c.text}{_ctx(doc)}",
+            f"Z <= 1/(4 l_b²) = {float(bound):.3g} at the fitted l_b (<= 4 at best) -> {c.text}",
             {**c.evidence(), **z})
 
 

@@ -19,7 +19,7 @@ import sympy as sp
 
 from dpoverify.claims import Claim, Kind, Obligation, Source, Statement
 from dpoverify.specs import EmpiricalAudit
-from gpu_checks.judging import NO_CI, NOT_STORED, Interval, compare, context, get
+from gpu_checks.judging import NO_CI, NOT_STORED, Interval, compare, get
 from theorems import _notation as nt
 
 R = sp.Rational
@@ -33,7 +33,7 @@ def _ctx(doc):
     draws = (doc.get("dpo", {}).get("scaling") or {}).get("draws")
     r = f", R = {min(draws)} draw(s) per K" if draws else ""
     cap = f", cap {cfg['cap']} statements per cluster" if cfg.get("cap") else ""
-    return f" ({context(doc)}; {cfg['mode']} DPO, {cfg.get('optimizer', '?')}, {cfg['steps']} steps{r}{cap})"
+    return f" ({cfg['mode']} DPO, {cfg.get('optimizer', '?')}, {cfg['steps']} steps{r}{cap})"
 
 
 def judge_slows(doc):
@@ -53,11 +53,17 @@ def judge_slows(doc):
 
 
 def _t_interval(fit: dict):
-    """The slope's t interval of a scaling fit (NOT_STORED in results files made before it was stored)."""
+    """The slope's interval of a scaling fit (NOT_STORED in results files made before it was
+    stored); its method is said once per summary, by :func:`_methods`."""
     if not fit.get("ci95"):
         return NOT_STORED
-    how = fit.get("ci_method", "t interval from the fit's standard error")
-    return Interval(*fit["ci95"], f"95% CI ({how})")
+    return Interval(*fit["ci95"], "95% CI")
+
+
+def _methods(*fits: dict) -> str:
+    """How the fits' intervals were made, each method once (they share one in a run with draws)."""
+    hows = dict.fromkeys(f.get("ci_method", "t interval from the fit's standard error") for f in fits if f.get("ci95"))
+    return f"; 95% CIs: {'; '.join(hows)}" if hows else ""
 
 
 def judge_band(doc):
@@ -96,14 +102,14 @@ def judge_error_fit(doc):
     slope_txt = f"slope {lin['slope']:.3g} ({_t_interval(lin).text if lin.get('ci95') else NO_CI})"
     if slope.status == "fails" or (lin["slope"] <= 0 and slope.ci is NOT_STORED):
         return ("REFUTED", f"final test error {errs}: it does not grow with K ({slope_txt}), "
-                f"linear R² = {lin['r2']:.3f}{log_txt}{_ctx(doc)}", {"linear": lin, "logk": logk})
-    r2_ci = Interval(*lin["r2_ci95"], f"95% CI ({lin['ci_method']})") if lin.get("r2_ci95") else None
+                f"linear R² = {lin['r2']:.3f}{log_txt}{_methods(lin, logk)}{_ctx(doc)}", {"linear": lin, "logk": logk})
+    r2_ci = Interval(*lin["r2_ci95"], "95% CI") if lin.get("r2_ci95") else None
     c = compare(lin["r2"], lo=PAPER_R2_MIN, ci=r2_ci)
     grows = "" if slope.holds else " (whether it grows with K at all is undecided: the slope's interval contains 0)"
     how = "" if r2_ci else " (one draw per K: R² compared as measured, no interval)"
     return (c.verdict,
             f"final test error {errs}; linear fit in K: {slope_txt}{grows}, R² = {lin['r2']:.3f} "
-            f"(paper 0.97/0.95/0.99){how} -> {c.text}{log_txt}{_ctx(doc)}",
+            f"(paper 0.97/0.95/0.99){how} -> {c.text}{log_txt}{_methods(lin, logk)}{_ctx(doc)}",
             {**c.evidence(), "linear": lin, "logk": logk, "slope": slope.evidence()})
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import UsageError
+from ..render import wrapped
+from . import audit_view
 
 HELP = "audit the empirical assumptions with a real model and real DPO runs (gpu_checks)"
 CAUSAL_CPU_CAP = 100
@@ -158,80 +160,6 @@ def judge_all(doc: dict, out: str) -> list[dict]:
     return rows
 
 
-def _geometry_table(doc: dict):
-    from rich.table import Table
-
-    g = doc["geometry"]
-    tu, cd, nf = g["theory_units"], g["concept_directions"], g["concept_directions"]["noise_floor"]
-    sp, wc = g["spread"], g["within_persona"]["centered"]
-    level = next((b["ci"]["level"] for b in (tu, sp, cd) if isinstance(b.get("ci"), dict)), None)
-    t = Table(title=f"geometry ({g['readout']} read-out, {len(g['personas'])} personas, "
-                    f"d = {tu['d']}, Q = {tu['Q']})", title_justify="left")
-    t.add_column("statistic")
-    t.add_column("measured", justify="right")
-    t.add_column("no CI (older results file)" if level is None else
-                 f"{level:.0%} CI (bootstrap; see audit.json)", justify="right")
-    t.add_column("paper / theory / noise floor")
-
-    def ci(block, key):
-        lo_hi = (block.get("ci") or {}).get(key)
-        return "" if lo_hi is None else f"[{lo_hi[0]:.4g}, {lo_hi[1]:.4g}]"
-
-    rows = [
-        ("spread: mean ||Cov||_F (unit mean norm)", sp["mean_cov_frobenius"], ci(sp, "mean_cov_frobenius"),
-         "paper 0.058"),
-        ("spread: mean squared distance", sp["mean_sq_dist"], ci(sp, "mean_sq_dist"),
-         "paper 0.227; Thm 4.2/4.3 allow <= 5/1093"),
-        ("participation ratio of cluster covariance", sp["participation_ratio_mean"], "", f"v²I_d: {tu['d']}"),
-        ("within-persona cosine, same cluster (centred)", wc["mean_cos_same_cluster"],
-         ci(wc, "mean_cos_same_cluster"), "theory +1/(1+dv²)"),
-        ("within-persona cosine, opposite cluster (centred)", wc["mean_cos_opposite_cluster"],
-         ci(wc, "mean_cos_opposite_cluster"), "theory -1/(1+dv²)"),
-        ("max |cos(c_i, c_j)| (concept directions)", cd["max_abs_cos"], ci(cd, "max_abs_cos"),
-         f"shuffled labels {nf['max_abs_cos_mean']:.3g}"),
-        ("mean |cos(c_i, c_j)|", cd["mean_abs_cos"], ci(cd, "mean_abs_cos"),
-         f"shuffled labels {nf['mean_abs_cos_mean']:.3g}"),
-        ("mean |c_i| (raw units)", sum(cd["norms"].values()) / len(cd["norms"]), "",
-         f"shuffled labels {nf['norm_mean']:.3g} (95%: {nf['norm_p95']:.3g})"),
-        ("min / max |c_i| (units mean |c_i| = 1)", f"{tu['c_norm_min']:.3g} / {tu['c_norm_max']:.3g}",
-         " / ".join(x for x in (ci(tu, "c_norm_min"), ci(tu, "c_norm_max")) if x), "theory: 1"),
-        ("l_b (units |c_i| = 1)", tu["l_b"], ci(tu, "l_b"), "Thm 4.2/4.3: [1/4, 1/2]"),
-        ("v (units |c_i| = 1)", tu["v"], ci(tu, "v"), f"Thm 4.2/4.3: <= 1/(32√Q) = {1 / (32 * tu['Q'] ** 0.5):.3g}"),
-        ("Fig 3a: mean cross-persona cosine", g["figure3a"]["offdiag_mean"], ci(g["figure3a"], "offdiag_mean"),
-         "paper: high"),
-        ("Fig 3b: max |off-diagonal| after centring", g["figure3b"]["offdiag_max_abs"],
-         ci(g["figure3b"], "offdiag_max_abs"), "paper: close to 0"),
-        ("Fig 3b: off-diagonal mean (forced by diagonal)", g["figure3b"]["offdiag_mean"], "",
-         f"-diag/(P-1) = {g['figure3b']['forced_offdiag_mean']:.3g}"),
-        ("token sharing Z", g["token_sharing"]["Z"], "", "Z <= 1/(4 l_b²) <= 4"),
-    ]
-    for name, val, interval, ref in rows:
-        t.add_row(name, val if isinstance(val, str) else f"{val:.4g}", interval, ref)
-    return t
-
-
-def _dpo_table(doc: dict):
-    from rich.table import Table
-
-    runs = doc["dpo"]["runs"]
-    t = Table(title=f"DPO {doc['config']['mode']} ({doc['config']['optimizer']}, {doc['config']['steps']} steps, "
-                    f"lr {doc['config']['lr']:g}, "
-                    f"β {doc['config']['beta']:g})", title_justify="left")
-    for col in ("K", "train margin", "test margin", "train acc", "test acc", "test error", "margin rate/step",
-                "R", "test error, all draws", "rate, all draws"):
-        t.add_column(col, justify="right")
-    for k in sorted(runs, key=int):
-        f = runs[k]["final"]
-        draws = runs[k].get("draws") or [runs[k]]
-        t.add_row(k, f"{f['train']['rewards/margins']:.4g}", f"{f['test']['rewards/margins']:.4g}",
-                  f"{f['train']['rewards/accuracies']:.3f}", f"{f['test']['rewards/accuracies']:.3f}",
-                  f"{f['test']['error']:.3f}", f"{runs[k]['margin_rate']:.3g}", str(len(draws)),
-                  " ".join(f"{d['final']['test']['error']:.3f}" for d in draws),
-                  " ".join(f"{d['margin_rate']:.3g}" for d in draws))
-    t.caption = "columns 2-7: draw 1 (the paper's persona set); the verdicts use the means over all R draws"
-    return t
-
-
 def cap_effect(doc: dict) -> str | None:
     """One line on what the statement cap did to the data the statistics rest on."""
     cap, data = doc["config"].get("cap"), doc.get("data", {})
@@ -245,9 +173,27 @@ def cap_effect(doc: dict) -> str | None:
             f"||Cov||_F's noise bias (~tr(Σ)²/(n||Σ||_F²)) is larger")
 
 
-def run(args, console) -> int:
-    from rich.table import Table
+def quiet_libraries() -> None:
+    """No library progress bars or warnings on stderr while the audit prints its own progress:
+    tqdm bars (transformers' "Converting and de-quantizing GGUF tensors", TRL's dataset maps) are
+    off unless the caller set TQDM_DISABLE (tqdm reads it on import: call this before torch);
+    transformers, huggingface_hub and datasets log errors only."""
+    import logging
+    import os
 
+    os.environ.setdefault("TQDM_DISABLE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("DATASETS_VERBOSITY", "error")
+    os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
+    for name in ("transformers", "huggingface_hub", "datasets", "accelerate", "trl"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def run(args, console) -> int:
+    from rich.text import Text
+
+    quiet_libraries()  # before torch (gpu_checks.models) imports tqdm
     from dpoverify.results import write_json
     from gpu_checks import models, personas, results, runner
 
@@ -263,9 +209,9 @@ def run(args, console) -> int:
     if not parallel.is_main_process():
         console = None  # a helper process of a multi-process fine-tune: the main process reports
     else:
-        console.print(f"dpoverify audit: seed {cfg.seed}, mode {cfg.mode}, K {','.join(map(str, cfg.ks))}, "
-                      f"steps {cfg.steps}, R = {cfg.draws} draw(s) per K, "
-                      f"cap {'none' if cfg.cap is None else f'{cfg.cap} statements per cluster'}, out {cfg.out}")
+        cap = "none" if cfg.cap is None else f"{cfg.cap} statements per cluster"
+        wrapped(console, Text(f"dpoverify audit: seed {cfg.seed}, mode {cfg.mode}, K {','.join(map(str, cfg.ks))}, "
+                              f"steps {cfg.steps}, R = {cfg.draws} draw(s) per K, cap {cap}, out {cfg.out}"))
     try:
         doc = runner.run(cfg, console=console)
     except (personas.PersonaDataError, models.ModelError, runner.RunError, results.ResultsError,
@@ -275,21 +221,12 @@ def run(args, console) -> int:
         return 0
     doc["verdicts"] = judge_all(doc, cfg.out)
     write_json(results.path_in(cfg.out), doc)
-    console.print(_geometry_table(doc))
-    console.print(_dpo_table(doc))
+    audit_view.print_geometry(console, doc)
+    audit_view.print_dpo(console, doc)
     if cap_effect(doc):
-        console.print(cap_effect(doc))
-    from ..render import verdict as show
-
-    table = Table(title="verdicts (empirical obligations)", title_justify="left", expand=True)
-    table.add_column("claim / obligation", ratio=2, overflow="fold")
-    table.add_column("verdict", min_width=17, no_wrap=True)
-    table.add_column("evidence", ratio=6, overflow="fold")
-    for row in doc["verdicts"]:
-        table.add_row(f"{row['claim']}\n{row['obligation']}", show(row["verdict"]), row["summary"])
-    console.print(table)
-    console.print(f"seed {cfg.seed}; results: {results.path_in(cfg.out)}; plots: "
-                  + ", ".join(str(Path(cfg.out) / p) for p in doc["plots"].values()))
+        wrapped(console, Text(cap_effect(doc)))
+    audit_view.print_verdicts(console, doc["verdicts"])
+    audit_view.print_files(console, cfg.seed, results.path_in(cfg.out), Path(cfg.out), doc["plots"])
     if any(r["verdict"] == "ERROR" for r in doc["verdicts"]):
         return 3
     return 1 if any(r["verdict"] == "REFUTED" for r in doc["verdicts"]) else 0

@@ -25,3 +25,20 @@ def doc_for(groups, q, seed=0, **extra):
             "config": {"model": "/synthetic/theory-model", "readout": "synthetic", "dataset": "/synthetic",
                        "mode": "last-layer", "optimizer": "Adam", "steps": 0},
             "data": {"n_personas": len(groups)}, "geometry": geo, **extra}
+
+
+def figure3_doc(groups, seed=0):
+    """Only what Figure 3 and its thresholds read (quick at a hundred personas: no bootstrap)."""
+    import numpy as np
+
+    from gpu_checks import geometry
+
+    fig3a, fig3b = geometry.figure3(groups)
+    C, _ = geometry.concept_directions(groups)
+    U = C / np.linalg.norm(C, axis=1, keepdims=True)
+    pc = np.abs(U @ U.T)[~np.eye(len(C), dtype=bool)]
+    concept = {"cos_matrix": U @ U.T, "max_abs_cos": pc.max(), "noise_floor": geometry.noise_floor(groups, 3, seed)}
+    geo = {"personas": list(groups), "readout": "synthetic", "figure3a": fig3a, "figure3b": fig3b,
+           "concept_directions": concept,
+           "token_sharing": geometry.token_sharing({n: [(" Yes", " No"), (" No", " Yes")] for n in groups})}
+    return {"config": {"model": "/synthetic/theory-model"}, "geometry": geo}

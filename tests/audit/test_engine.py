@@ -34,7 +34,9 @@ def test_judged_results_and_replay_of_a_refutation(tmp_path):
     spec = section_5_geometry.CLAIM.obligation("l_b").spec
     result = engine.run(spec, _ctx(tmp_path))
     assert result.verdict is Verdict.REFUTED and "fails by a factor of 4" in result.summary
-    assert result.summary.startswith("(a) hypothesis check on theory-model: assumption fails on theory-model")
+    assert result.summary.startswith("assumption fails: ")  # the finding first; kind and model once, at the end
+    assert "[(a) hypothesis check on theory-model, synthetic read-out" in result.summary
+    assert result.summary.count("theory-model") == 1 and result.summary.count("(a)") == 1
     assert result.evidence["kind"] == "hypothesis-check" and result.evidence["model"] == "theory-model"
     assert result.evidence["results"].endswith("audit.json") and result.evidence["seed"] == 0
     again = engine.replay(spec, json.loads(json.dumps(result.counterexample)), _ctx(tmp_path / "elsewhere"))
@@ -99,7 +101,9 @@ def test_a_re_run_on_a_proxy_model_is_never_refuted(tmp_path):
     assert spec.judge(falling)[0] == "REFUTED"  # the comparison alone fails ...
     result = engine.run(spec, _ctx(tmp_path))  # ... the re-run on another model says so, no more
     assert result.verdict is Verdict.UNDECIDED and result.counterexample is None
-    assert result.summary.startswith("(b) re-run on theory-model: not reproduced on theory-model")
+    assert result.summary.startswith("not reproduced: ") and result.summary.count("theory-model") == 1
+    assert "[(b) re-run on theory-model" in result.summary
+    assert "a proxy model cannot refute the paper's measurement]" in result.summary
     assert result.evidence["judged"] == "REFUTED" and result.evidence["kind"] == "re-run"
 
 
@@ -109,7 +113,7 @@ def test_token_sharing_is_model_free_and_refutes_outright(tmp_path):
     write_json(tmp_path / results.FILENAME, doc)
     result = engine.run(section_5_geometry.CLAIM.obligation("token-sharing-format").spec, _ctx(tmp_path))
     assert doc["geometry"]["token_sharing"]["Z"] == 6
-    assert result.verdict is Verdict.REFUTED and result.summary.startswith("(d) model-free:")
+    assert result.verdict is Verdict.REFUTED and result.summary.endswith("[(d) model-free]")
     assert "Z <= 1/(4 l_b²) <= 4" in result.summary
 
 
@@ -123,4 +127,5 @@ def test_own_numbers_read_the_paper_not_the_audit(tmp_path, monkeypatch):
     planted["Mistral-7B-v0.3"] = {**planted["Mistral-7B-v0.3"], "stated_r2": "0.97"}
     monkeypatch.setattr(section_5_value_diversity, "PAPER_TABLES", planted)
     result = engine.run(spec, _ctx(tmp_path))
-    assert result.verdict is Verdict.UNDECIDED and "(c) own numbers: inconsistent" in result.summary
+    assert result.verdict is Verdict.UNDECIDED and result.summary.startswith("inconsistent with its own numbers: ")
+    assert result.summary.endswith("[(c) own numbers]")

@@ -87,10 +87,11 @@ def test_all_proved_and_annotate_sets_every_summary():
 
 def test_an_empirical_refutation_names_the_model_it_was_measured_on():
     ob = {"id": "l_b", "kind": "empirical", "title": "l_b in [1/4, 1/2]", "verdict": "REFUTED",
-          "summary": "(a) hypothesis check on all-MiniLM-L6-v2: assumption fails on all-MiniLM-L6-v2: l_b = 2.66"}
+          "summary": "assumption fails: l_b = 2.66 [(a) hypothesis check on all-MiniLM-L6-v2, mean read-out]",
+          "evidence": {"kind": "hypothesis-check", "model": "all-MiniLM-L6-v2"}}
     c = {"id": "section-5.geometry", "verdict": "REFUTED", "depends_on": [], "obligations": [ob]}
     assert claim_summary(c, {c["id"]: c}) == \
         "REFUTED: fails: l_b in [1/4, 1/2] — hypothesis check on all-MiniLM-L6-v2 (l_b)"
-    free = dict(ob, summary="(d) model-free: Z = 28")
+    free = dict(ob, summary="Z = 28 [(d) model-free]", evidence={"kind": "model-free", "model": "all-MiniLM-L6-v2"})
     c = dict(c, obligations=[free])
     assert claim_summary(c, {c["id"]: c}).startswith("REFUTED: fails: l_b in [1/4, 1/2] — model-free")
