@@ -38,19 +38,25 @@ def _pairs(m: np.ndarray) -> np.ndarray:
     return m[np.triu_indices(len(m), 1)]
 
 
-def _heatmap(fig, ax, m: np.ndarray, names: list[str], title: str) -> None:
+def _short(name: str, n: int = 32) -> str:
+    return name if len(name) <= n else name[:n - 1] + "…"
+
+
+def _heatmap(fig, ax, m: np.ndarray, names: list[str] | None, title: str) -> None:
     """The colour scale spans the off-diagonal entries (the diagonal saturates), so the structure
-    between personas shows however far the diagonal lies from it."""
+    between personas shows however far the diagonal lies from it. ``names``: tick labels (the
+    left-most panel only; the others share its order)."""
     off = _pairs(m)
     im = ax.imshow(m, cmap="viridis", interpolation="nearest", vmin=off.min(), vmax=off.max())
     ax.set_title(title, fontsize=10)
     ax.set_xticks([])
-    if len(names) <= 40:  # beyond that, names are unreadable: the order is in the axis label
+    if names is not None and len(names) <= 40:  # beyond that, names are unreadable
         ax.set_yticks(range(len(names)))
-        ax.set_yticklabels(names, fontsize=max(4, min(7, 280 // max(len(names), 1))))
+        ax.set_yticklabels([_short(n) for n in names], fontsize=max(4, min(7, 280 // max(len(names), 1))))
     else:
         ax.set_yticks([])
-        ax.set_ylabel(f"{len(names)} personas, clustered order (names in audit.json)", fontsize=8)
+        ax.set_ylabel(f"{len(m)} personas, clustered order" + (" (names in audit.json)" if names else
+                                                                ", as in (a)"), fontsize=8)
     fig.colorbar(im, ax=ax, fraction=0.046).set_label("colour: range of the off-diagonal", fontsize=8)
 
 
@@ -92,8 +98,8 @@ def figure3_figure(doc: dict):
     fig, axes = plt.subplots(2, 3, figsize=(18, 11), gridspec_kw={"height_ratios": [3, 2]})
     titles = ("(a) mean cosine between personas", "(b) after subtracting the global mean",
               "(c) cos(c_i, c_j): concept directions")
-    for ax, m, title in zip(axes[0], mats, titles):
-        _heatmap(fig, ax, m[np.ix_(order, order)], names, title)
+    for i, (ax, m, title) in enumerate(zip(axes[0], mats, titles)):
+        _heatmap(fig, ax, m[np.ix_(order, order)], names if i == 0 else None, title)
     lo, hi = th["cross_cosine"]
     (f_mean, f_p95), delta = th["floor_max_abs_cos"], th["delta"]
     judged_b, judged_c = geo["figure3b"]["offdiag_max_abs"], geo["concept_directions"]["max_abs_cos"]
@@ -113,8 +119,8 @@ def figure3_figure(doc: dict):
         _mark(ax, judged, f"max {judged:.3g} (judged)", color="tab:blue", linestyle="--")
     _mark(c, f_mean, f"shuffled labels: max |cos| {f_mean:.3g}", color="tab:orange", linestyle=":")
     _mark(c, f_p95, f"shuffled labels: 95% {f_p95:.3g}", color="tab:orange")
-    for ax in axes[1]:
-        ax.legend(fontsize=8, framealpha=0.85)
+    for ax in axes[1]:  # below the axes: the bars and lines stay visible
+        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False)
     fig.suptitle(f"Figure 3 analogue: {model_name(doc['config'])}, read-out {geo['readout']}, "
                  f"{len(names)} personas")
     fig.tight_layout()
