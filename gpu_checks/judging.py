@@ -189,7 +189,16 @@ def undecided_missing(exc: Missing, doc: dict) -> tuple[str, str, dict]:
             f"re-run `dpoverify audit --out DIR` to complete them", {"missing": exc.args[0]})
 
 
-def apply_kind(kind: str, verdict: str, summary: str, evidence: dict, doc: dict | None) -> tuple[str, str, dict]:
+def trained_by(doc: dict | None, statistic: str) -> str | None:
+    """The trainer of a full fine-tune whose DPO runs a statistic (``dpo.*``) comes from, else None."""
+    cfg = (doc or {}).get("config") or {}
+    if not statistic.startswith("dpo.") or cfg.get("mode") != "full" or not cfg.get("trainer"):
+        return None
+    return f"full fine-tune by {cfg['trainer']}" + (f"; completion {cfg['completion']}" if cfg.get("completion") else "")
+
+
+def apply_kind(kind: str, verdict: str, summary: str, evidence: dict, doc: dict | None,
+               statistic: str = "") -> tuple[str, str, dict]:
     """Word and bound a judge's outcome by the kind of evidence (``dpoverify.specs.EMPIRICAL_KINDS``).
 
     (a) hypothesis check: a failure stands as REFUTED of the hypothesis *on the model measured*;
@@ -201,7 +210,11 @@ def apply_kind(kind: str, verdict: str, summary: str, evidence: dict, doc: dict 
 
     label = EMPIRICAL_KINDS[kind]
     model = model_name(doc["config"]) if doc is not None and "config" in doc else None
-    evidence = {**evidence, "kind": kind, "kind_label": label, "model": model}
+    trainer = trained_by(doc, statistic)
+    evidence = {**evidence, "kind": kind, "kind_label": label, "model": model,
+                **({"trainer": trainer} if trainer else {})}
+    if trainer:
+        label = f"{label} ({trainer})"
     if kind == "hypothesis-check":
         word = {"REFUTED": f"assumption fails on {model}", "NO_COUNTEREXAMPLE": f"assumption holds on {model}",
                 "UNDECIDED": f"undecided on {model}"}.get(verdict, verdict)

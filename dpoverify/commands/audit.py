@@ -44,7 +44,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--only", metavar="NAMES", help="use only these personas (comma-separated)")
     parser.add_argument("--k", default="1,2,4,8,16", help="numbers of values K (default 1,2,4,8,16)")
     parser.add_argument("--mode", choices=("last-layer", "full"), default="last-layer",
-                        help="last-layer: train the unembedding only (Adam 1e-3); full: all weights (AdamW)")
+                        help="last-layer: train the unembedding only (Adam 1e-3); full: all weights (AdamW; a "
+                             "causal LM through TRL's DPOTrainer, pip install trl)")
     parser.add_argument("--optimizer", choices=("adam", "sgd"), default="adam",
                         help="adam: Adam / AdamW as in Appendix F (default); sgd: plain gradient descent, "
                              "the theorems' gradient flow (give --lr)")
@@ -213,9 +214,10 @@ def _dpo_table(doc: dict):
     from rich.table import Table
 
     runs = doc["dpo"]["runs"]
-    t = Table(title=f"DPO {doc['config']['mode']} ({doc['config']['optimizer']}, {doc['config']['steps']} steps, "
-                    f"lr {doc['config']['lr']:g}, "
-                    f"β {doc['config']['beta']:g})", title_justify="left")
+    cfg = doc["config"]
+    by = f"{cfg['trainer']}, {cfg['completion']}; " if cfg.get("trainer") else ""  # older files: not recorded
+    t = Table(title=f"DPO {cfg['mode']} ({by}{cfg['optimizer']}, {cfg['steps']} steps, lr {cfg['lr']:g}, "
+                    f"β {cfg['beta']:g})", title_justify="left")
     for col in ("K", "train margin", "test margin", "train acc", "test acc", "test error", "margin rate/step",
                 "R", "test error, all draws", "rate, all draws"):
         t.add_column(col, justify="right")
