@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import tempfile
+import warnings
 from typing import Callable
 
 from .dpo_train import TRL_KEYS, Preferences, _eval_steps
@@ -91,7 +92,8 @@ def train_full(model, train: Preferences, evals: dict[str, Preferences], answers
         def on_step_end(self, args, state, control, **kwargs):
             progress(1)
 
-    with tempfile.TemporaryDirectory(prefix="dpoverify-trl-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="dpoverify-trl-") as tmp, warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "`.*gradient_checkpointing.*` is deprecated", FutureWarning)  # transformers 5
         cfg = DPOConfig(
             output_dir=tmp, beta=beta, learning_rate=lr, lr_scheduler_type="constant", warmup_steps=0,
             weight_decay=0.0, optim="sgd" if optimizer == "sgd" else "adamw_torch", max_steps=steps,
