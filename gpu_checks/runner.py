@@ -256,23 +256,25 @@ def _subsample(prefs, k: int, seed: int):
     return Preferences([prefs.statements[i] for i in idx], prefs.chosen[idx])
 
 
-def _trl_trainer(device: str | None) -> str:
-    """The name and version of TRL's DPOTrainer, once checked that it can run here (one process)."""
+def _trl_trainer(device) -> str:
+    """The name and version of TRL's DPOTrainer, once checked that it can run here: one process on
+    one device (in one process, Trainer takes cuda:0 and spreads every batch over all visible GPUs
+    with nn.DataParallel, which would change the batch)."""
+    import torch
     if parallel.launched_processes() > 1:
         raise RunError(f"{parallel.launched_processes()} processes were launched, but a causal LM's full "
                        "fine-tune runs through TRL's DPOTrainer in one process; launch one")
+    if device.type == "cuda" and (torch.cuda.device_count() > 1 or (device.index or 0) != 0):
+        raise RunError(f"--device {device}: TRL's Trainer uses cuda:0 and every visible GPU; expose the one "
+                       "to use (CUDA_VISIBLE_DEVICES=N) and pass --device cuda")
     try:
         from . import trl_train
-        name = trl_train.trainer_name()
+        return trl_train.trainer_name()
     except ImportError:
         raise RunError("--mode full on a causal LM trains with TRL's DPOTrainer: pip install trl") from None
-    import torch
-    if device is not None and device.startswith("cuda:") and torch.cuda.is_available():
-        torch.cuda.set_device(torch.device(device))  # Trainer uses the current CUDA device
-    return name
 
 
-def _trainer(mode: str, kind: str, device: str | None) -> tuple[str, str]:
+def _trainer(mode: str, kind: str, device) -> tuple[str, str]:
     """(trainer, completion) of a run: which loop trains DPO, and what y_w / y_l are."""
     single = "single answer token (Section 3)"
     if mode == "last-layer":
@@ -317,7 +319,7 @@ def run(cfg: AuditConfig, console=None, after_k: Callable[[int, dict], None] | N
     model_dir = models.resolve(cfg.model)
     kind = models.model_kind(model_dir)
     device = models.pick_device(cfg.device)
-    trainer, completion = _trainer(cfg.mode, kind, cfg.device)
+    trainer, completion = _trainer(cfg.mode, kind, device)
     use_trl = cfg.mode == "full" and kind == "causal-lm"
     acc = parallel.accelerator(cfg.device) if cfg.mode == "full" and not use_trl else None
     if acc is not None:

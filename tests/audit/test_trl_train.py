@@ -78,3 +78,10 @@ def test_several_processes_are_refused_for_trl_in_one_line(tiny_gpt2, tmp_path, 
     assert _audit(tiny_gpt2, tmp_path) == 2
     err = capsys.readouterr().err.strip()
     assert "TRL's DPOTrainer in one process" in err and len(err.splitlines()) == 1
+
+
+def test_a_cuda_device_trl_would_not_use_is_refused():
+    import torch
+
+    with pytest.raises(runner.RunError, match="CUDA_VISIBLE_DEVICES"):
+        runner._trainer("full", "causal-lm", torch.device("cuda:1"))
