@@ -85,3 +85,18 @@ def test_a_cuda_device_trl_would_not_use_is_refused():
 
     with pytest.raises(runner.RunError, match="CUDA_VISIBLE_DEVICES"):
         runner._trainer("full", "causal-lm", torch.device("cuda:1"))
+
+
+def test_rows_are_trls_prompt_chosen_rejected_from_the_answers():
+    import numpy as np
+
+    from gpu_checks import models, personas
+    from gpu_checks.dpo_train import Preferences
+
+    prefs = Preferences(["I like tea", "Q: rain? A:"], np.array([0, 1]))
+    for prompt, first in (("template", personas.TEMPLATE.format(statement="I like tea")), ("statement", "I like tea")):
+        m = models.AuditModel(None, "causal-lm", None, None, None, None, "last-token", prompt, (0, 1))
+        rows = trl_train._dataset(m, prefs, (" A", " B")).to_list()
+        assert rows[0] == {"prompt": first, "chosen": " A", "rejected": " B"}
+        assert rows[1]["chosen"] == " B" and rows[1]["rejected"] == " A"
+    assert rows[1]["prompt"] == "Q: rain? A:"  # a preference dataset's prompt, verbatim
