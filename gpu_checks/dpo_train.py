@@ -16,8 +16,9 @@ lr 1e-3, β = 0.01 as in Appendix F), on g(x) computed once. For a causal LM the
 full vocabulary: the log-partition adds the frozen other rows' logsumexp, cached with g(x).
 ``optimizer="sgd"`` replaces Adam/AdamW by plain gradient descent on minibatches, the discrete
 counterpart of the gradient flow the theorems analyse (τ = 1/lr).
-``full``: every weight trains (AdamW, constant LR, no warm-up, no weight decay); the reference is
-the initial model, whose log-probabilities are computed once before the first step. Through
+``full`` (an encoder; a causal LM trains through TRL, :mod:`gpu_checks.trl_train`): every weight
+and the answer head train (AdamW, constant LR, no warm-up, no weight decay); the reference is the
+initial model, whose log-probabilities are computed once before the first step. Through
 ``accelerate`` the fine-tune runs on one device or data parallel across several processes.
 """
 from __future__ import annotations
@@ -167,15 +168,17 @@ def features(model, prefs: Preferences, batch_size: int = 64,
 
 
 class AnswerPolicy(torch.nn.Module):
-    """π_θ for a full fine-tune: statements -> [log π(" Yes"|x), log π(" No"|x)], float32 [B, 2].
+    """π_θ for a full fine-tune of an encoder: statements -> [log π(" Yes"|x), log π(" No"|x)],
+    float32 [B, 2], through its 2-row answer head (a causal LM's full fine-tune goes through TRL's
+    DPOTrainer, :mod:`gpu_checks.trl_train`).
 
-    One module holds every trained weight (the model and, for an encoder, its answer head) and
-    computes everything inside ``forward``, so ``accelerate`` can wrap it as a whole."""
+    One module holds every trained weight (the encoder and its answer head) and computes everything
+    inside ``forward``, so ``accelerate`` can wrap it as a whole."""
 
-    def __init__(self, model, head: torch.Tensor | None):
+    def __init__(self, model, head: torch.Tensor):
         super().__init__()
         self.net = model.model
-        self.head = None if head is None else torch.nn.Parameter(head.clone())
+        self.head = torch.nn.Parameter(head.clone())
         self.audit_model = model
 
     def forward(self, statements: list[str]) -> torch.Tensor:
@@ -183,11 +186,7 @@ class AnswerPolicy(torch.nn.Module):
         autocast = torch.autocast("cuda", dtype=torch.bfloat16) if m.device.type == "cuda" else \
             torch.autocast("cpu", enabled=False)
         with autocast:
-            h = m.hidden(statements)
-            if m.kind == "causal-lm":
-                logits = self.net.get_output_embeddings()(h).float()
-                return torch.log_softmax(logits, dim=-1)[:, list(m.answer_ids)]
-            return answer_logprobs(h.float() @ self.head.float().T)
+            return answer_logprobs(m.hidden(statements).float() @ self.head.float().T)
 
 
 def _sharded_logp(policy, acc, statements: list[str], batch_size: int) -> torch.Tensor:
@@ -208,7 +207,8 @@ def _sharded_logp(policy, acc, statements: list[str], batch_size: int) -> torch.
 def train_full(model, train: Preferences, evals: dict[str, Preferences], *, steps: int, batch_size: int,
                lr: float, beta: float, eval_every: int, seed: int, optimizer: str = "adam", acc=None,
                progress: Callable[[int], None] = lambda n: None) -> list[dict]:
-    """DPO on every weight of ``model`` (and the encoder's answer head); returns the log.
+    """DPO on every weight of the encoder ``model`` and its answer head; returns the log (a causal
+    LM's full fine-tune: :func:`gpu_checks.trl_train.train_full`).
 
     The reference π_ref is the initial model: its log-probabilities are computed before the first
     step for every evaluation statement and every training statement some minibatch will use
@@ -222,7 +222,10 @@ def train_full(model, train: Preferences, evals: dict[str, Preferences], *, step
     if batch_size < world:
         raise ValueError(f"batch size {batch_size} is smaller than the {world} processes sharing it")
     torch.manual_seed(seed)
-    head = model.answer_head().to(model.device) if model.kind == "encoder" else None
+    if model.kind != "encoder":
+        raise ValueError("dpo_train.train_full fine-tunes an encoder's answer head; a causal LM goes through "
+                         "TRL's DPOTrainer (gpu_checks.trl_train)")
+    head = model.answer_head().to(model.device)
     model.model.eval()  # TRL disables dropout; gradients still flow
     policy = AnswerPolicy(model, head)
     opt = make_optimizer(optimizer, policy.parameters(), lr, full=True)

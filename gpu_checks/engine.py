@@ -21,7 +21,7 @@ PRODUCE = ("dpoverify audit --out {dir}   (embedded data, CPU, a few minutes; fo
 
 def _judge(spec, doc: dict, source: str) -> Result:
     try:
-        name, summary, evidence = judging.apply_kind(spec.kind, *spec.judge(doc), doc)
+        name, summary, evidence = judging.apply_kind(spec.kind, *spec.judge(doc), doc, spec.statistic)
     except judging.Missing as exc:
         name, summary, evidence = judging.undecided_missing(exc, doc)
         evidence = {**evidence, "kind": spec.kind}

@@ -189,6 +189,14 @@ def undecided_missing(exc: Missing, doc: dict) -> tuple[str, str, dict]:
             f"re-run `dpoverify audit --out DIR` to complete them", {"missing": exc.args[0]})
 
 
+def trained_by(doc: dict | None, statistic: str) -> str | None:
+    """The trainer of a full fine-tune whose DPO runs a statistic (``dpo.*``) comes from, else None."""
+    cfg = (doc or {}).get("config") or {}
+    if not statistic.startswith("dpo.") or cfg.get("mode") != "full" or not cfg.get("trainer"):
+        return None
+    return f"full fine-tune by {cfg['trainer']}" + (f"; completion {cfg['completion']}" if cfg.get("completion") else "")
+
+
 FINDINGS = {
     "hypothesis-check": {"REFUTED": "assumption fails", "NO_COUNTEREXAMPLE": "assumption holds"},
     "re-run": {"REFUTED": "not reproduced", "NO_COUNTEREXAMPLE": "reproduced"},
@@ -198,7 +206,8 @@ FINDINGS = {
 """What a judged verdict means, by kind of evidence, as the summary's first words."""
 
 
-def apply_kind(kind: str, verdict: str, summary: str, evidence: dict, doc: dict | None) -> tuple[str, str, dict]:
+def apply_kind(kind: str, verdict: str, summary: str, evidence: dict, doc: dict | None,
+               statistic: str = "") -> tuple[str, str, dict]:
     """Word and bound a judge's outcome by the kind of evidence (``dpoverify.specs.EMPIRICAL_KINDS``).
 
     The summary leads with the finding and ends with the kind and the setting, each said once:
@@ -213,9 +222,13 @@ def apply_kind(kind: str, verdict: str, summary: str, evidence: dict, doc: dict 
     label = EMPIRICAL_KINDS[kind]
     measured = doc is not None and "config" in doc
     model = model_name(doc["config"]) if measured else None
-    evidence = {**evidence, "kind": kind, "kind_label": label, "model": model}
+    trainer = trained_by(doc, statistic)
+    evidence = {**evidence, "kind": kind, "kind_label": label, "model": model,
+                **({"trainer": trainer} if trainer else {})}
     finding = None if kind == "model-free" else FINDINGS[kind].get(verdict, verdict.lower())
     where = f"{label} on {context(doc)}" if measured and kind != "model-free" else label
+    if trainer:
+        where += f"; {trainer}"
     if kind == "re-run" and verdict != "NO_COUNTEREXAMPLE":
         where += "; a proxy model cannot refute the paper's measurement"
     if kind in ("re-run", "own-numbers") and verdict == "REFUTED":

@@ -20,7 +20,10 @@ Top level::
                  prompt ("template"|"statement"), template, answer_tokens [" Yes", " No"],
                  dataset ("embedded"|directory path), mode ("last-layer"|"full"), k [..],
                  persona_sets {"<K>": [names]}, persona_sets_source ("appendix-f"|"seeded-sample"),
-                 steps, batch_size, lr, beta, optimizer ("Adam"|"AdamW (...)"|"SGD"), eval_every,
+                 steps, batch_size, lr, beta, optimizer ("Adam"|"AdamW (...)"|"SGD"),
+                 trainer ("trl.DPOTrainer <version>" for a causal LM's full fine-tune, else the
+                 gpu_checks.dpo_train function), completion (what y_w / y_l are: "answer + EOS (TRL
+                 appends it)" or the single answer token), eval_every,
                  train_fraction (0.9), train_eval_max, device_type,
                  device, dtype, shuffles}
   data          {n_personas, n_statements, embedding_dim,

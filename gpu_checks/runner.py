@@ -1,5 +1,11 @@
 """One audit run: embeddings -> geometry -> DPO for each K, checkpointed after each K.
 
+DPO trainers: last-layer mode, :func:`gpu_checks.dpo_train.train_last_layer` on cached g(x); full
+mode on a causal LM, TRL's ``DPOTrainer`` (:mod:`gpu_checks.trl_train`, the paper's trainer, one
+process); full mode on an encoder, :func:`gpu_checks.dpo_train.train_full` (DPOTrainer trains a
+causal LM's own head, not an encoder's 2-row answer head), one process or several through
+``accelerate``. ``config["trainer"]`` records which ran.
+
 ``<out>/audit.json`` (format in :mod:`gpu_checks.results`) is rewritten atomically after the
 geometry audit and after every finished K; ``<out>/cache/<persona>.npz`` keeps g(x). A run that
 finds a results file with the same fingerprint resumes: finished K are not trained again.
@@ -64,15 +70,15 @@ class AuditConfig:
 
 # Parameters compared on resume; the model and the data are compared by content (paths may move).
 RESUME_KEYS = ("model_kind", "readout", "prompt", "template", "answer_tokens", "only", "mode", "dataset_format",
-               "group_column", "optimizer", "k", "persona_sets",
+               "group_column", "optimizer", "trainer", "completion", "k", "persona_sets",
                "draws", "persona_draws", "cap", "steps", "batch_size", "lr", "beta", "eval_every",
                "shuffles", "train_eval_max", "device_type", "dtype", "train_fraction")
 
 
 def _code_version() -> str:
     """The source of every module whose code determines an audit result."""
-    from . import dpo_train, models
-    return fingerprint.code_sha256(dpo_train, geometry, models, personas, scaling, sys.modules[__name__])
+    from . import dpo_train, models, trl_train
+    return fingerprint.code_sha256(dpo_train, geometry, models, personas, scaling, trl_train, sys.modules[__name__])
 
 
 def _embedding_code() -> str:
@@ -251,11 +257,40 @@ def _subsample(prefs, k: int, seed: int):
     return Preferences([prefs.statements[i] for i in idx], prefs.chosen[idx])
 
 
+def _trl_trainer(device) -> str:
+    """The name and version of TRL's DPOTrainer, once checked that it can run here: one process on
+    one device (in one process, Trainer takes cuda:0 and spreads every batch over all visible GPUs
+    with nn.DataParallel, which would change the batch)."""
+    import torch
+    if parallel.launched_processes() > 1:
+        raise RunError(f"{parallel.launched_processes()} processes were launched, but a causal LM's full "
+                       "fine-tune runs through TRL's DPOTrainer in one process; launch one")
+    if device.type == "cuda" and (torch.cuda.device_count() > 1 or (device.index or 0) != 0):
+        raise RunError(f"--device {device}: TRL's Trainer uses cuda:0 and every visible GPU; expose the one "
+                       "to use (CUDA_VISIBLE_DEVICES=N) and pass --device cuda")
+    try:
+        from . import trl_train
+        return trl_train.trainer_name()
+    except ImportError:
+        raise RunError("--mode full on a causal LM trains with TRL's DPOTrainer: pip install trl") from None
+
+
+def _trainer(mode: str, kind: str, device) -> tuple[str, str]:
+    """(trainer, completion) of a run: which loop trains DPO, and what y_w / y_l are."""
+    single = "single answer token (Section 3)"
+    if mode == "last-layer":
+        return "gpu_checks.dpo_train.train_last_layer", single
+    if kind == "causal-lm":
+        from .trl_train import COMPLETION
+        return _trl_trainer(device), COMPLETION
+    return "gpu_checks.dpo_train.train_full (an encoder's answer head)", single
+
+
 def run(cfg: AuditConfig, console=None, after_k: Callable[[int, dict], None] | None = None) -> dict:
     """Run (or resume) the audit; returns the results document (also in ``<out>/audit.json``)."""
     import torch
 
-    from . import dpo_train, models
+    from . import dpo_train, models, trl_train
 
     if cfg.mode not in DEFAULT_LR:
         raise RunError(f"unknown mode '{cfg.mode}' (choose last-layer or full)")
@@ -287,7 +322,9 @@ def run(cfg: AuditConfig, console=None, after_k: Callable[[int, dict], None] | N
     model_dir = models.resolve(cfg.model)
     kind = models.model_kind(model_dir)
     device = models.pick_device(cfg.device)
-    acc = parallel.accelerator(cfg.device) if cfg.mode == "full" else None
+    trainer, completion = _trainer(cfg.mode, kind, device)
+    use_trl = cfg.mode == "full" and kind == "causal-lm"
+    acc = parallel.accelerator(cfg.device) if cfg.mode == "full" and not use_trl else None
     if acc is not None:
         device = acc.device
     main = acc is None or acc.is_main_process
@@ -308,8 +345,10 @@ def run(cfg: AuditConfig, console=None, after_k: Callable[[int, dict], None] | N
         "draws": cfg.draws, "persona_draws": {str(k): v for k, v in draw_sets.items()},
         "cap": cfg.cap, "cap_rule": "per cluster, the statements with the smallest SHA-256 (seed-independent)",
         "steps": cfg.steps, "batch_size": cfg.batch_size or "full", "lr": lr, "beta": cfg.beta,
-        "optimizer": "SGD" if cfg.optimizer == "sgd" else (
-            "Adam" if cfg.mode == "last-layer" else "AdamW (constant LR, no warm-up, weight decay 0)"),
+        "optimizer": ("SGD" if cfg.optimizer == "sgd" else "Adam" if cfg.mode == "last-layer" else
+                      "AdamW (constant LR, no warm-up, weight decay 0)")
+                     + (", gradient norm clipped at 1 (TRL's default)" if use_trl else ""),
+        "trainer": trainer, "completion": completion,
         "eval_every": cfg.eval_every, "train_fraction": 0.9, "shuffles": cfg.shuffles,
         "train_eval_max": cfg.train_eval_max, "device": str(device), "device_type": device.type,
         "processes": 1 if acc is None else acc.num_processes,
@@ -403,12 +442,14 @@ def run(cfg: AuditConfig, console=None, after_k: Callable[[int, dict], None] | N
                     fresh_model = models.load(model_dir, str(device), config["readout"], config["prompt"],
                                               for_training=True, answers=answers)
                     train_p, test_p = _prefs(data, names, splits, 0), _prefs(data, names, splits, 1)
-                    log = dpo_train.train_full(
-                        fresh_model, train_p,
-                        {"train": _subsample(train_p, cfg.train_eval_max, seed_k), "test": test_p},
-                        steps=cfg.steps, batch_size=cfg.batch_size or len(train_p), lr=lr, beta=cfg.beta,
-                        eval_every=cfg.eval_every, seed=seed_k, optimizer=cfg.optimizer, acc=acc,
-                        progress=advance)
+                    evals = {"train": _subsample(train_p, cfg.train_eval_max, seed_k), "test": test_p}
+                    common = dict(steps=cfg.steps, batch_size=cfg.batch_size or len(train_p), lr=lr, beta=cfg.beta,
+                                  eval_every=cfg.eval_every, seed=seed_k, optimizer=cfg.optimizer, progress=advance)
+                    if use_trl:
+                        log = trl_train.train_full(fresh_model, train_p, evals, tuple(config["answer_tokens"]),
+                                                   **common)
+                    else:
+                        log = dpo_train.train_full(fresh_model, train_p, evals, acc=acc, **common)
                     n_train, n_test = len(train_p), len(test_p)
                     del fresh_model
                 done_draws.append({"personas": names, "seed": seed_k, "n_train": n_train, "n_test": n_test,

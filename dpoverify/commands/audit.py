@@ -46,7 +46,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--only", metavar="NAMES", help="use only these personas (comma-separated)")
     parser.add_argument("--k", default="1,2,4,8,16", help="numbers of values K (default 1,2,4,8,16)")
     parser.add_argument("--mode", choices=("last-layer", "full"), default="last-layer",
-                        help="last-layer: train the unembedding only (Adam 1e-3); full: all weights (AdamW)")
+                        help="last-layer: train the unembedding only (Adam 1e-3); full: all weights (AdamW; a "
+                             "causal LM through TRL's DPOTrainer, pip install trl)")
     parser.add_argument("--optimizer", choices=("adam", "sgd"), default="adam",
                         help="adam: Adam / AdamW as in Appendix F (default); sgd: plain gradient descent, "
                              "the theorems' gradient flow (give --lr)")

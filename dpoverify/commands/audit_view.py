@@ -107,7 +107,8 @@ def print_geometry(console: Console, doc: dict) -> None:
 
 def print_dpo(console: Console, doc: dict) -> None:
     cfg, runs = doc["config"], doc["dpo"]["runs"]
-    title = (f"DPO {cfg['mode']} ({cfg['optimizer']}, {cfg['steps']} steps, lr {cfg['lr']:g}, "
+    by = f"{cfg['trainer']}, {cfg['completion']}; " if cfg.get("trainer") else ""  # older files: not recorded
+    title = (f"DPO {cfg['mode']} ({by}{cfg['optimizer']}, {cfg['steps']} steps, lr {cfg['lr']:g}, "
              f"β {cfg['beta']:g})")
     note = "draw 1 (the paper's persona set) except where 'all draws'; the verdicts use the means over all R draws"
     heads = ("K", "train margin", "test margin", "train acc", "test acc", "test error", "margin rate/step", "R")

@@ -33,6 +33,7 @@ def test_last_layer_and_full_dpo_run_on_the_tiny_model(tiny_gpt2, tmp_path):
     assert doc["complete"] and doc["dpo"]["runs"]["4"]["log"][-1]["step"] == 8
     first = doc["dpo"]["runs"]["1"]["log"]
     assert first[0]["train"]["rewards/margins"] == 0 and first[-1]["train"]["rewards/margins"] != 0
+    pytest.importorskip("trl", reason="a causal LM's full fine-tune runs through TRL (pip install trl)")
     full = runner.run(runner.AuditConfig(model=str(tiny_gpt2), only=only, ks=[1, 2], steps=3, eval_every=1,
                                          mode="full", lr=1e-3, out=str(tmp_path / "full"), device="cpu",
                                          shuffles=3, batch_size=8))
