@@ -100,3 +100,17 @@ def test_rows_are_trls_prompt_chosen_rejected_from_the_answers():
         assert rows[0] == {"prompt": first, "chosen": " A", "rejected": " B"}
         assert rows[1]["chosen"] == " B" and rows[1]["rejected"] == " A"
     assert rows[1]["prompt"] == "Q: rain? A:"  # a preference dataset's prompt, verbatim
+
+
+def test_the_last_step_is_evaluated_when_it_is_no_multiple_of_eval_every(tiny_gpt2):
+    """Trainer evaluates at the end of training (transformers' DefaultFlowCallback), which the log needs."""
+    import numpy as np
+
+    from gpu_checks import dpo_train, models, personas
+
+    model = models.load(tiny_gpt2, "cpu", "last-token", "template", for_training=True)
+    p = personas.load_dir(None, ["optimism"])["optimism"]
+    prefs = dpo_train.Preferences.from_clusters(p.aligned[:3], p.misaligned[:3])
+    log = trl_train.train_full(model, prefs, {"test": prefs}, personas.ANSWERS, steps=3, batch_size=2, lr=1e-2,
+                               beta=0.5, eval_every=2, seed=0)
+    assert [e["step"] for e in log] == [0, 2, 3] and np.isfinite(log[-1]["test"]["loss"])
