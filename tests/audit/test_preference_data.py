@@ -22,6 +22,15 @@ def _trl_file(path, groups=("optimism", "generosity", "curiosity-about-learning"
     return path, data
 
 
+def _audit_preferences(model, data, out, capsys, ks="1,2,3", steps="4") -> dict:
+    """`dpoverify audit --preferences DATA --group-column value` on a tiny model; its results."""
+    code = main(["audit", "--model", str(model), "--preferences", str(data), "--group-column", "value",
+                 "--k", ks, "--steps", steps, "--eval-every", "2", "--shuffles", "2", "--draws", "1",
+                 "--out", str(out), "--threads", "1"])
+    assert code in (0, 1), capsys.readouterr().err
+    return json.loads((out / results.FILENAME).read_text())
+
+
 def test_groups_become_clusters_by_the_chosen_response(tmp_path):
     f, data = _trl_file(tmp_path / "prefs.jsonl")
     groups, answers = preference_data.load(f, "value")
@@ -50,12 +59,7 @@ def test_bad_preference_data_is_one_line(tmp_path):
 
 def test_trl_file_with_a_group_column_audits_end_to_end(tiny_bert, tmp_path, capsys):
     f, _ = _trl_file(tmp_path / "prefs.jsonl")
-    out = tmp_path / "res"
-    code = main(["audit", "--model", str(tiny_bert), "--preferences", str(f), "--group-column", "value",
-                 "--k", "1,2,3", "--steps", "4", "--eval-every", "2", "--shuffles", "2", "--draws", "1",
-                 "--out", str(out), "--threads", "1"])
-    assert code in (0, 1), capsys.readouterr().err
-    doc = json.loads((out / results.FILENAME).read_text())
+    doc = _audit_preferences(tiny_bert, f, tmp_path / "res", capsys)
     assert doc["config"]["dataset_format"] == "trl" and doc["config"]["group_column"] == "value"
     assert doc["config"]["prompt"] == "statement" and doc["data"]["n_personas"] == 3
     assert doc["geometry"]["token_sharing"]["tokens"].keys() >= {" Yes", " No"}
@@ -103,11 +107,6 @@ def test_a_datasets_directory_without_train_split_or_column_is_one_line(tmp_path
 
 def test_a_datasets_directory_audits_end_to_end(tiny_bert, tmp_path, capsys):
     path, _, _ = _saved_dataset(tmp_path)
-    out = tmp_path / "res"
-    code = main(["audit", "--model", str(tiny_bert), "--preferences", str(path), "--group-column", "value",
-                 "--k", "1,2", "--steps", "2", "--eval-every", "1", "--shuffles", "2", "--draws", "1",
-                 "--out", str(out), "--threads", "1"])
-    assert code in (0, 1), capsys.readouterr().err
-    doc = json.loads((out / results.FILENAME).read_text())
+    doc = _audit_preferences(tiny_bert, path, tmp_path / "res", capsys, ks="1,2", steps="2")
     assert doc["config"]["dataset"] == str(path) and doc["config"]["dataset_format"] == "trl"
     assert doc["data"]["n_personas"] == 3 and sorted(doc["dpo"]["runs"], key=int) == ["1", "2"]
