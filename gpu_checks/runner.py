@@ -137,7 +137,8 @@ class _Lines:
         if tenth > t[4] or t[2] >= t[1]:
             t[4] = tenth
             rate = t[2] / max(time.perf_counter() - t[3], 1e-9)
-            self.console.print(f"{t[0]}: {t[2]}/{t[1]} ({t[2] / max(t[1], 1):.0%}), {rate:.1f}/s", soft_wrap=True)
+            speed = f"{rate:.1f}/s" if rate >= 1 else f"{1 / rate:.1f} s each"  # a full fine-tune step: seconds
+            self.console.print(f"{t[0]}: {t[2]}/{t[1]} ({t[2] / max(t[1], 1):.0%}), {speed}", soft_wrap=True)
 
 
 def _progress(console):

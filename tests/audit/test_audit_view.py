@@ -85,3 +85,21 @@ def test_library_progress_bars_are_off_unless_the_caller_chose(monkeypatch):
     audit.quiet_libraries()
     import os
     assert os.environ["TQDM_DISABLE"] == "1" and os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] == "0"
+
+
+def test_plain_progress_lines_give_seconds_per_item_when_an_item_takes_longer_than_a_second(monkeypatch):
+    """A CPU full fine-tune step takes minutes: '0.0/s' would say nothing."""
+    import io
+
+    from rich.console import Console
+
+    from gpu_checks import runner
+
+    clock = iter([0.0, 30.0, 60.0])
+    monkeypatch.setattr(runner.time, "perf_counter", lambda: next(clock))
+    buf = io.StringIO()
+    lines = runner._Lines(Console(file=buf, width=80))
+    task = lines.add_task("DPO full K=1", total=2)
+    lines.advance(task, 1)
+    lines.advance(task, 1)
+    assert buf.getvalue().splitlines() == ["DPO full K=1: 1/2 (50%), 30.0 s each", "DPO full K=1: 2/2 (100%), 30.0 s each"]
