@@ -15,7 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.integrate import solve_ivp
 
 import dpoverify as dv
 
@@ -46,6 +45,8 @@ def ipo_pair_flow(values, options, seed, horizon, loss) -> PairFlow:
 
     def rhs(_t, h):
         return -(2 * h - (2 * p - 1) / beta) / tau
+
+    from scipy.integrate import solve_ivp  # here, not at import: loading the pack stays cheap
 
     t_eval = np.linspace(0.0, horizon, int(options.get("grid_points", GRID_POINTS)))
     sol = solve_ivp(rhs, (0.0, horizon), np.zeros(n), t_eval=t_eval, rtol=1e-10, atol=1e-12)
