@@ -258,6 +258,23 @@ def _subsample(prefs, k: int, seed: int):
     return Preferences([prefs.statements[i] for i in idx], prefs.chosen[idx])
 
 
+def load_data(cfg: AuditConfig) -> tuple[dict[str, personas.Persona], tuple[str, str] | None]:
+    """The values of a run (``--only`` applied) and, for a preference dataset, its two responses
+    (None: the personas' " Yes"/" No"); PersonaDataError when they cannot be audited."""
+    if cfg.preferences is not None:
+        from . import preference_data
+        data, answers = preference_data.load(cfg.preferences, cfg.group_column or "")
+        if cfg.only is not None:
+            unknown = [n for n in cfg.only if n not in data]
+            if unknown:
+                raise personas.PersonaDataError(f"unknown group(s) {', '.join(unknown)} in {cfg.preferences}")
+            data = {n: data[n] for n in cfg.only}
+    else:
+        data, answers = personas.load_dir(cfg.personas, cfg.only), None
+    personas.require_measurable(data)
+    return data, answers
+
+
 def _trl_trainer(device) -> str:
     """The name and version of TRL's DPOTrainer, once checked that it can run here: one process on
     one device (in one process, Trainer takes cuda:0 and spreads every batch over all visible GPUs
@@ -305,17 +322,7 @@ def run(cfg: AuditConfig, console=None, after_k: Callable[[int, dict], None] | N
         cfg = dataclasses.replace(cfg, draws=draws.DEFAULT_DRAWS[cfg.mode])
     if cfg.draws < 1:
         raise RunError(f"--draws must be a positive integer, got {cfg.draws}")
-    if cfg.preferences is not None:
-        from . import preference_data
-        data, answers = preference_data.load(cfg.preferences, cfg.group_column or "")
-        if cfg.only is not None:
-            unknown = [n for n in cfg.only if n not in data]
-            if unknown:
-                raise personas.PersonaDataError(f"unknown group(s) {', '.join(unknown)} in {cfg.preferences}")
-            data = {n: data[n] for n in cfg.only}
-    else:
-        data, answers = personas.load_dir(cfg.personas, cfg.only), None
-    personas.require_measurable(data)
+    data, answers = load_data(cfg)
     full_sizes = {n: (len(p.aligned), len(p.misaligned)) for n, p in data.items()}
     data = {n: draws.cap(p, cfg.cap) for n, p in data.items()}
     sets, source = personas.persona_sets(list(data), cfg.ks, cfg.seed)

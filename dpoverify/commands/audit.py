@@ -128,22 +128,24 @@ def _config(args):
     batch_size = args.batch_size or (None if causal_last_layer else 32)
     eval_every = args.eval_every or max(1, steps // (50 if args.mode == "last-layer" else 10))
     only = [n.strip() for n in args.only.split(",") if n.strip()] if args.only else None
-    _check_personas(args.personas, only)
-    return AuditConfig(model=args.model, personas=args.personas, only=only, ks=_ks(args.k), mode=args.mode,
+    cfg = AuditConfig(model=args.model, personas=args.personas, only=only, ks=_ks(args.k), mode=args.mode,
                        optimizer=args.optimizer,
                        device=args.device, readout=args.readout, prompt=args.prompt, out=args.out,
                        seed=args.seed, steps=steps, batch_size=batch_size, lr=args.lr, beta=args.beta,
                        eval_every=eval_every, shuffles=args.shuffles,
                        fresh=args.fresh, draws=args.draws or DEFAULT_DRAWS[args.mode], cap=cap,
                        preferences=args.preferences, group_column=args.group_column)
+    _check_data(cfg)
+    return cfg
 
 
-def _check_personas(directory, only) -> None:
-    """Read and check the persona data before torch or a model is loaded (fails fast, exit 2)."""
-    from gpu_checks import personas
+def _check_data(cfg) -> None:
+    """Read and check the persona or preference data before torch or a model is loaded (fails
+    fast, exit 2, before anything is printed or written)."""
+    from gpu_checks import personas, runner
 
     try:
-        personas.require_measurable(personas.load_dir(directory, only))
+        runner.load_data(cfg)
     except personas.PersonaDataError as exc:
         raise UsageError(str(exc)) from None
 

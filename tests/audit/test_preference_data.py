@@ -110,3 +110,29 @@ def test_a_datasets_directory_audits_end_to_end(tiny_bert, tmp_path, capsys):
     doc = _audit_preferences(tiny_bert, path, tmp_path / "res", capsys, ks="1,2", steps="2")
     assert doc["config"]["dataset"] == str(path) and doc["config"]["dataset_format"] == "trl"
     assert doc["data"]["n_personas"] == 3 and sorted(doc["dpo"]["runs"], key=int) == ["1", "2"]
+
+
+def test_only_names_groups_of_the_preference_data(tiny_bert, tmp_path, capsys):
+    """--only selects groups of --preferences (it was checked against the embedded personas)."""
+    f, _ = _trl_file(tmp_path / "prefs.jsonl")
+    rows = [json.loads(line) for line in f.read_text().splitlines()]
+    f.write_text("".join(json.dumps({**r, "value": "group-" + r["value"]}) + "\n" for r in rows))  # no persona's name
+    code = main(["audit", "--model", str(tiny_bert), "--preferences", str(f), "--group-column", "value",
+                 "--only", "group-optimism,group-generosity", "--k", "1,2", "--steps", "2", "--shuffles", "2", "--draws", "1",
+                 "--out", str(tmp_path / "res"), "--threads", "1"])
+    assert code in (0, 1), capsys.readouterr().err
+    doc = json.loads((tmp_path / "res" / results.FILENAME).read_text())
+    assert sorted(doc["geometry"]["personas"]) == ["group-generosity", "group-optimism"]
+
+
+def test_bad_preference_data_fails_before_anything_is_printed_or_written(tmp_path, capsys):
+    (tmp_path / "bad.jsonl").write_text('{"prompt": "x", "chosen": " Yes"\n')
+    code = main(["audit", "--preferences", str(tmp_path / "bad.jsonl"), "--group-column", "g",
+                 "--out", str(tmp_path / "res")])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "" and err.strip().endswith("bad.jsonl:1: not valid JSON (Expecting ',' delimiter)")
+    assert len(err.strip().splitlines()) == 1 and not (tmp_path / "res").exists()
+    f, _ = _trl_file(tmp_path / "prefs.jsonl")
+    assert main(["audit", "--preferences", str(f), "--group-column", "value", "--only", "optimism,nope",
+                 "--out", str(tmp_path / "res")]) == 2
+    assert "unknown group(s) nope" in capsys.readouterr().err
