@@ -38,7 +38,7 @@ from typing import Any, Callable
 
 import sympy as sp
 
-from .. import __version__, registry
+from .. import __version__, registry, safe_expr
 from ..profiles import Profile
 from ..results import now, provenance
 from .output import pyplot, save_png, write_doc
@@ -256,7 +256,9 @@ def _plain(label: str) -> str:
 
 
 def _regime_text(regime: dict) -> str:
-    return ", ".join(f"{k} = {float(sp.sympify(v)):.4g}" for k, v in regime.items())
+    """``base_regime`` (exact values as text, :func:`regime.as_text`) as decimals, read back by the
+    closed grammar of :mod:`dpoverify.safe_expr`, like every value written to a file."""
+    return ", ".join(f"{k} = {float(safe_expr.value(v)):.4g}" for k, v in regime.items())
 
 
 def plot(maps: list[dict], path) -> None:
