@@ -29,7 +29,6 @@ COS_CROSS_LO = (L_B_LO**2) / (1 + L_B_LO**2 + R(5, 1024))
 COS_CROSS_HI = L_B_HI**2 / (1 + L_B_HI**2)
 
 
-
 def judge_cross_cosine(doc):
     f = get(doc, "geometry.figure3a")
     m = get(doc, "geometry.figure3a.offdiag_mean")
